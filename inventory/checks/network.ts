@@ -1,0 +1,191 @@
+import {
+  cidrRange,
+  formatRange,
+  poolEntryRange,
+  rangeContains,
+  rangeHas,
+  rangesOverlap,
+  toNumber,
+  type AddressRange,
+} from "../addresses";
+import { controlPlaneNodes } from "../derive";
+import type { Problem } from "../problems";
+import type { ClusterInventory } from "../schema";
+
+/** Addresses in the node LAN, their owners and the checks between them. */
+export function checkNetwork(inventory: ClusterInventory): Problem[] {
+  const { network, nodes } = inventory;
+  const subnet = cidrRange(network.subnet);
+  const problems: Problem[] = [];
+
+  // The network and broadcast addresses of the subnet belong to no host.
+  const usable = (address: string) => {
+    const n = toNumber(address);
+    return subnet.first < n && n < subnet.last;
+  };
+  const requireHostAddress = (address: string, path: Problem["path"], what: string) => {
+    if (!usable(address)) {
+      problems.push({
+        path,
+        message: `${address} is not a host address of the node subnet ${network.subnet} — ${what} needs an address inside ${formatRange({ first: subnet.first + 1, last: subnet.last - 1 })}`,
+      });
+      return false;
+    }
+    return true;
+  };
+
+  requireHostAddress(network.gateway, ["network", "gateway"], "the LAN router");
+
+  if (requireHostAddress(network.vip, ["network", "vip"], "the API VIP")) {
+    if (network.vip === network.gateway) {
+      problems.push({
+        path: ["network", "vip"],
+        message: `${network.vip} is the LAN router's address — the VIP needs an unused address in ${network.subnet}`,
+      });
+    }
+    const holder = nodes.find((node) => node.address === network.vip);
+    if (holder) {
+      problems.push({
+        path: ["network", "vip"],
+        message: `${network.vip} is the address of node ${holder.name} — the VIP floats between control planes and needs an address no node has`,
+      });
+    }
+  }
+
+  const firstWithAddress = new Map<string, number>();
+  const firstWithName = new Map<string, number>();
+  nodes.forEach((node, index) => {
+    const addressPath = ["nodes", index, "address"];
+    if (
+      requireHostAddress(node.address, addressPath, `node ${node.name}`) &&
+      node.address === network.gateway
+    ) {
+      problems.push({
+        path: addressPath,
+        message: `${node.address} is the LAN router's address — give node ${node.name} an address of its own`,
+      });
+    }
+    const earlier = firstWithAddress.get(node.address);
+    if (earlier === undefined) firstWithAddress.set(node.address, index);
+    else {
+      problems.push({
+        path: addressPath,
+        message: `${node.address} is already the address of nodes[${earlier}] (${nodes[earlier].name}) — every node needs its own address`,
+      });
+    }
+    const sameName = firstWithName.get(node.name);
+    if (sameName === undefined) firstWithName.set(node.name, index);
+    else {
+      problems.push({
+        path: ["nodes", index, "name"],
+        message: `"${node.name}" is already the name of nodes[${sameName}] — node names are hostnames and must be unique`,
+      });
+    }
+  });
+
+  problems.push(...checkPool(inventory, subnet));
+  problems.push(...checkGatewayAddresses(inventory));
+  problems.push(...checkOverlayNetworks(inventory));
+
+  const controlPlanes = controlPlaneNodes(inventory);
+  if (controlPlanes.length === 0) {
+    problems.push({
+      path: ["nodes"],
+      message: "no node has role controlplane — a cluster needs an odd number of control planes: 1, 3 or 5",
+    });
+  } else if (controlPlanes.length % 2 === 0) {
+    problems.push({
+      path: ["nodes"],
+      message: `${controlPlanes.length} control planes (${controlPlanes.map((node) => node.name).join(", ")}) is an even number — etcd keeps quorum with an odd number: 1, 3 or 5`,
+    });
+  }
+
+  return problems;
+}
+
+function checkPool(inventory: ClusterInventory, subnet: AddressRange): Problem[] {
+  const { network, nodes } = inventory;
+  const problems: Problem[] = [];
+  const taken: { address: string; owner: string }[] = [
+    { address: network.gateway, owner: "the LAN router" },
+    { address: network.vip, owner: "the API VIP" },
+    ...nodes.map((node) => ({ address: node.address, owner: `node ${node.name}` })),
+    ...network.nameservers.map((address) => ({ address, owner: "a nameserver" })),
+  ];
+  const ranges: AddressRange[] = [];
+  network.loadBalancerPool.forEach((entry, index) => {
+    const path = ["network", "loadBalancerPool", index];
+    const range = poolEntryRange(entry) as AddressRange;
+    if (!rangeContains(subnet, range)) {
+      problems.push({
+        path,
+        message: `${entry} reaches outside the node subnet ${network.subnet} — MetalLB answers ARP on the LAN, so the pool must lie inside it`,
+      });
+    }
+    const clash = taken.find(({ address }) => rangeHas(range, address));
+    if (clash) {
+      problems.push({
+        path,
+        message: `${entry} contains ${clash.address}, the address of ${clash.owner} — the pool must hold only addresses nothing else uses`,
+      });
+    }
+    const overlapping = ranges.findIndex((other) => rangesOverlap(other, range));
+    if (overlapping >= 0) {
+      problems.push({
+        path,
+        message: `${entry} overlaps network.loadBalancerPool[${overlapping}] (${network.loadBalancerPool[overlapping]}) — pool entries must not overlap`,
+      });
+    }
+    ranges.push(range);
+  });
+  return problems;
+}
+
+function checkGatewayAddresses(inventory: ClusterInventory): Problem[] {
+  const { network, gateways } = inventory;
+  const pool = network.loadBalancerPool.map((entry) => poolEntryRange(entry) as AddressRange);
+  const problems: Problem[] = [];
+  for (const which of ["internal", "public"] as const) {
+    const address = gateways[which];
+    if (!pool.some((range) => rangeHas(range, address))) {
+      problems.push({
+        path: ["gateways", which],
+        message: `${address} is not in the MetalLB pool (${network.loadBalancerPool.join(", ")}) — the ${which} gateway's Service takes its address from the pool`,
+      });
+    }
+  }
+  if (gateways.internal === gateways.public) {
+    problems.push({
+      path: ["gateways", "public"],
+      message: `${gateways.public} is also the internal gateway's address — the two gateways need different addresses`,
+    });
+  }
+  return problems;
+}
+
+function checkOverlayNetworks(inventory: ClusterInventory): Problem[] {
+  const { network } = inventory;
+  const lan = cidrRange(network.subnet);
+  const pods = cidrRange(network.podCidr);
+  const services = cidrRange(network.serviceCidr);
+  const problems: Problem[] = [];
+  if (rangesOverlap(pods, lan)) {
+    problems.push({
+      path: ["network", "podCidr"],
+      message: `${network.podCidr} overlaps the node subnet ${network.subnet} — pods need a range of their own, such as 10.244.0.0/16`,
+    });
+  }
+  if (rangesOverlap(services, lan)) {
+    problems.push({
+      path: ["network", "serviceCidr"],
+      message: `${network.serviceCidr} overlaps the node subnet ${network.subnet} — services need a range of their own, such as 10.96.0.0/12`,
+    });
+  }
+  if (rangesOverlap(services, pods)) {
+    problems.push({
+      path: ["network", "serviceCidr"],
+      message: `${network.serviceCidr} overlaps the pod network ${network.podCidr} — pod and service networks must be disjoint`,
+    });
+  }
+  return problems;
+}

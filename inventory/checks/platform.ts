@@ -1,0 +1,58 @@
+import type { Problem } from "../problems";
+import type { ClusterInventory } from "../schema";
+
+/** Components that need one another, and the Cloudflare settings they need. */
+export function checkPlatform(inventory: ClusterInventory): Problem[] {
+  const { platform, cloudflare, domain } = inventory;
+  const problems: Problem[] = [];
+
+  if (platform.certManager.enabled) {
+    if (platform.certManager.acmeEmail === undefined) {
+      problems.push({
+        path: ["platform", "certManager", "acmeEmail"],
+        message:
+          "is required while cert-manager is enabled — Let's Encrypt's account e-mail, such as ops@example.com",
+      });
+    }
+    if (cloudflare === undefined) {
+      problems.push({
+        path: ["cloudflare"],
+        message:
+          "is required while cert-manager is enabled — certificates are issued through Cloudflare DNS-01; add the cloudflare section or disable platform.certManager",
+      });
+    }
+  }
+  if (platform.envoyGateway.enabled) {
+    for (const needed of ["metallb", "certManager"] as const) {
+      if (!platform[needed].enabled) {
+        problems.push({
+          path: ["platform", needed, "enabled"],
+          message: `is false, but Envoy Gateway needs it — the gateways take their addresses from MetalLB and their certificates from cert-manager`,
+        });
+      }
+    }
+  }
+  if (platform.cloudflared.enabled) {
+    if (cloudflare === undefined) {
+      problems.push({
+        path: ["cloudflare"],
+        message:
+          "is required while cloudflared is enabled — the tunnel lives in a Cloudflare account; add the cloudflare section or disable platform.cloudflared",
+      });
+    }
+    if (!platform.envoyGateway.enabled) {
+      problems.push({
+        path: ["platform", "envoyGateway", "enabled"],
+        message:
+          "is false, but cloudflared sends public traffic to the public gateway — enable it or disable platform.cloudflared",
+      });
+    }
+  }
+  if (cloudflare !== undefined && domain !== cloudflare.zone && !domain.endsWith(`.${cloudflare.zone}`)) {
+    problems.push({
+      path: ["domain"],
+      message: `${domain} is not in the Cloudflare zone ${cloudflare.zone} — certificates and public records can only be made for names in the zone`,
+    });
+  }
+  return problems;
+}

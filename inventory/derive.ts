@@ -1,0 +1,119 @@
+import { cidrRange, formatRange, poolEntryRange, rangeSize, type AddressRange } from "./addresses";
+import type { App, ClusterInventory, ClusterNode, Exposure } from "./schema";
+
+/** The namespace of each platform component; apps may not take them. */
+export const platformNamespaces = {
+  storage: "local-path-storage",
+  metallb: "metallb-system",
+  certManager: "cert-manager",
+  envoyGateway: "envoy-gateway-system",
+  cloudflared: "cloudflared",
+  argocd: "argocd",
+  lgtm: "monitoring",
+} as const;
+
+export const reservedNamespaces: readonly string[] = [
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  ...Object.values(platformNamespaces),
+];
+
+export function controlPlaneNodes(inventory: ClusterInventory): ClusterNode[] {
+  return inventory.nodes.filter((node) => node.role === "controlplane");
+}
+
+export function workerNodes(inventory: ClusterInventory): ClusterNode[] {
+  return inventory.nodes.filter((node) => node.role === "worker");
+}
+
+export function enabledApps(inventory: ClusterInventory): App[] {
+  return inventory.apps.filter((app) => app.enabled);
+}
+
+/** A hostname the cluster serves, whoever serves it. */
+export interface Route {
+  readonly host: string;
+  readonly gateway: Exposure["gateway"];
+  /** Whether Cloudflare Access guards it; always false for internal routes. */
+  readonly access: boolean;
+  /** The app, or the platform component, behind it. */
+  readonly owner: string;
+}
+
+/** The platform UIs reached through the internal gateway. */
+export function platformRoutes(inventory: ClusterInventory): Route[] {
+  const { argocd, lgtm } = inventory.platform;
+  const routes: Route[] = [];
+  if (argocd.enabled) {
+    const host = argocd.hostname ?? `argocd.${inventory.domain}`;
+    routes.push({ host, gateway: "internal", access: false, owner: "argocd" });
+  }
+  if (lgtm.enabled) {
+    const host = lgtm.grafanaHostname ?? `grafana.${inventory.domain}`;
+    routes.push({ host, gateway: "internal", access: false, owner: "grafana" });
+  }
+  return routes;
+}
+
+export function appRoutes(inventory: ClusterInventory): Route[] {
+  return enabledApps(inventory).flatMap((app) =>
+    app.expose.map((exposure) => ({
+      host: exposure.host,
+      gateway: exposure.gateway,
+      access: exposure.access === true,
+      owner: app.name,
+    })),
+  );
+}
+
+/** Every hostname the cluster serves, sorted by hostname. */
+export function routes(inventory: ClusterInventory): Route[] {
+  return [...platformRoutes(inventory), ...appRoutes(inventory)].sort((a, b) => a.host.localeCompare(b.host));
+}
+
+export function publicRoutes(inventory: ClusterInventory): Route[] {
+  return routes(inventory).filter((route) => route.gateway === "public");
+}
+
+export function internalRoutes(inventory: ClusterInventory): Route[] {
+  return routes(inventory).filter((route) => route.gateway === "internal");
+}
+
+/** The Kubernetes API as clients reach it: through the control-plane VIP. */
+export function apiEndpoint(inventory: ClusterInventory): string {
+  return `https://${inventory.network.vip}:6443`;
+}
+
+export function poolRanges(inventory: ClusterInventory): AddressRange[] {
+  // The schema admits only entries that parse as ranges.
+  return inventory.network.loadBalancerPool.map((entry) => poolEntryRange(entry) as AddressRange);
+}
+
+/** One row of the IP plan: an address or range and what uses it. */
+export interface AddressAssignment {
+  readonly addresses: string;
+  readonly use: string;
+}
+
+/** The cluster's LAN and overlay addresses, in address order within each part. */
+export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
+  const { network, gateways } = inventory;
+  const subnetSize = rangeSize(cidrRange(network.subnet));
+  const poolSize = poolRanges(inventory).reduce((sum, range) => sum + rangeSize(range), 0);
+  return [
+    { addresses: network.subnet, use: `node LAN (${subnetSize} addresses)` },
+    { addresses: network.gateway, use: "LAN router (default route)" },
+    { addresses: network.vip, use: "Kubernetes API VIP (control planes)" },
+    ...inventory.nodes.map((node) => ({ addresses: node.address, use: `node ${node.name} (${node.role})` })),
+    ...poolRanges(inventory).map((range) => ({
+      addresses: formatRange(range),
+      use: `MetalLB pool (${poolSize} addresses in all)`,
+    })),
+    { addresses: gateways.internal, use: "internal gateway (from the pool)" },
+    { addresses: gateways.public, use: "public gateway (from the pool)" },
+    { addresses: network.podCidr, use: "pod network" },
+    { addresses: network.serviceCidr, use: "service network" },
+  ];
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { isCanonicalCidr, isIPv4Address, isIPv4Cidr, networkOf, poolEntryRange } from "./addresses";
+
+/**
+ * String formats of the inventory, each with a message that says what was wrong and what is allowed.
+ * The messages are complete sentences after the key path: `<file>: <path>: <message>`.
+ */
+
+const show = (value: string) => JSON.stringify(value);
+
+/** How a value the user wrote reads in a message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string")
+    return `the string ${show(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "number") return `the number ${value}`;
+  return String(value);
+}
+
+/**
+ * A string that says what it stands for when it is missing or of another type. YAML reads 0e01,
+ * 1.10 or yes as numbers and booleans, so a scalar of the wrong type is told to use quotes.
+ */
+function text(what: string) {
+  return z.string({
+    error: (issue) => {
+      if (issue.input === undefined) return `is required — ${what}`;
+      const hint = typeof issue.input === "object" ? "" : " — put it in quotes";
+      return `must be ${what}, not ${describeValue(issue.input)}${hint}`;
+    },
+  });
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+
+export const dnsLabel = text('a name of lower-case letters, digits and "-"').refine(
+  (value) => DNS_LABEL.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a valid name — use lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit`,
+  },
+);
+
+export const dnsName = text("a DNS name, such as app.example.com").refine((value) => DNS_NAME.test(value), {
+  error: (issue) =>
+    `${show(String(issue.input))} is not a valid DNS name — use lower-case labels separated by dots, such as app.example.com`,
+});
+
+export const ipv4Address = text("an IPv4 address, such as 10.20.0.11").refine(isIPv4Address, {
+  error: (issue) =>
+    `${show(String(issue.input))} is not an IPv4 address — write four numbers 0-255 separated by dots, such as 10.20.0.11`,
+});
+
+export const ipv4Cidr = text("an IPv4 CIDR, such as 10.20.0.0/24").superRefine((value, ctx) => {
+  if (!isIPv4Cidr(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} is not an IPv4 CIDR — write an address and a prefix length, such as 10.20.0.0/24`,
+    });
+  } else if (!isCanonicalCidr(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} has host bits set — write the network address, ${networkOf(value)}`,
+    });
+  }
+});
+
+export const poolEntry = text("an address range, such as 10.20.0.200-10.20.0.220").refine(
+  (value) => poolEntryRange(value) !== undefined,
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not an address range — write a CIDR (10.20.0.192/27) or a range first-last (10.20.0.200-10.20.0.220)`,
+  },
+);
+
+export const hostOrAddress = text("a host name or an IPv4 address").refine(
+  (value) => isIPv4Address(value) || DNS_NAME.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is neither a host name nor an IPv4 address — such as time.cloudflare.com or 10.20.0.1`,
+  },
+);
+
+export const emailAddress = text("an e-mail address").refine(
+  (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not an e-mail address — such as ops@example.com`,
+  },
+);
+
+/** Cloudflare account and zone ids are 32 lower-case hex digits. */
+export const cloudflareId = text("a Cloudflare id of 32 hex digits").refine(
+  (value) => /^[0-9a-f]{32}$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Cloudflare id — 32 lower-case hex digits, as shown in the dashboard`,
+  },
+);
+
+export const talosVersion = text("a Talos version, such as v1.13.9").refine(
+  (value) => /^v\d+\.\d+\.\d+$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not a Talos version — such as v1.13.9`,
+  },
+);
+
+export const kubernetesVersion = text("a Kubernetes version, such as 1.36.3").refine(
+  (value) => /^\d+\.\d+\.\d+$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not a Kubernetes version — such as 1.36.3`,
+  },
+);
+
+export const diskPath = text("a disk device, such as /dev/nvme0n1").refine(
+  (value) => /^\/dev\/[A-Za-z0-9/_.-]+$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not a disk device — such as /dev/nvme0n1 or /dev/vda`,
+  },
+);
+
+export const absolutePath = text("an absolute path").refine((value) => /^\/[A-Za-z0-9/_.-]*$/.test(value), {
+  error: (issue) => `${show(String(issue.input))} is not an absolute path — such as /var/mnt/local-path`,
+});
+
+export const linkName = text("a network interface name, such as eno1").refine(
+  (value) => /^[A-Za-z0-9_.-]{1,15}$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not a network interface name — such as eno1 or ens18`,
+  },
+);
+
+/** Kubernetes label values: the zone label lands on every node. */
+export const labelValue = text("a label value, such as az1").refine(
+  (value) => /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a valid label value — letters, digits, "-", "_" and ".", at most 63 characters`,
+  },
+);
+
+export const systemExtension = text("a Talos system extension, such as siderolabs/intel-ucode").refine(
+  (value) => /^[a-z0-9-]+\/[a-z0-9][a-z0-9._-]*$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Talos system extension — write <owner>/<name>, such as siderolabs/intel-ucode`,
+  },
+);
+
+export const storageSize = text("a volume size, such as 20Gi").refine(
+  (value) => /^[1-9]\d*(Mi|Gi|Ti)$/.test(value),
+  {
+    error: (issue) => `${show(String(issue.input))} is not a volume size — such as 512Mi, 20Gi or 1Ti`,
+  },
+);
+
+export const repositoryUrl = text("a repository URL").refine(
+  (value) => /^(https:\/\/|oci:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a repository URL — it starts with https://, oci://, ssh:// or git@`,
+  },
+);
+
+export const port = z.int().min(1).max(65535);

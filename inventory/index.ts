@@ -1,0 +1,6 @@
+export * from "./addresses";
+export * from "./derive";
+export * from "./load";
+export * from "./problems";
+export * from "./schema";
+export * from "./secrets";

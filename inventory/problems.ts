@@ -1,0 +1,36 @@
+/** Where a problem sits in the inventory: object keys and array indexes, outermost first. */
+export type KeyPath = readonly (string | number)[];
+
+export interface Problem {
+  readonly path: KeyPath;
+  /** What is wrong, then after " — " what is allowed. */
+  readonly message: string;
+}
+
+/** `nodes[1].host.name`: the way a reader finds the key in YAML. */
+export function formatKeyPath(path: KeyPath): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === "number") return `${text}[${segment}]`;
+    return text === "" ? segment : `${text}.${segment}`;
+  }, "");
+}
+
+/** One line per problem: `<file>: <key.path>: <message>`, the whole list at once. */
+export class InventoryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(problems.map((problem) => formatProblem(file, problem)).join("\n"));
+    this.name = "InventoryError";
+  }
+
+  get lines(): string[] {
+    return this.problems.map((problem) => formatProblem(this.file, problem));
+  }
+}
+
+export function formatProblem(file: string, problem: Problem): string {
+  const where = formatKeyPath(problem.path);
+  return where === "" ? `${file}: ${problem.message}` : `${file}: ${where}: ${problem.message}`;
+}

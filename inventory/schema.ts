@@ -1,0 +1,254 @@
+import { z } from "zod";
+import { pins } from "../pins";
+import {
+  absolutePath,
+  cloudflareId,
+  diskPath,
+  dnsLabel,
+  dnsName,
+  emailAddress,
+  hostOrAddress,
+  ipv4Address,
+  ipv4Cidr,
+  kubernetesVersion,
+  labelValue,
+  linkName,
+  poolEntry,
+  port,
+  repositoryUrl,
+  storageSize,
+  systemExtension,
+  talosVersion,
+} from "./formats";
+
+/**
+ * An object that rejects keys it does not know. The allowed keys travel in the issue's message so
+ * that the error formatter can say what would have been right.
+ */
+function strict<Shape extends z.ZodRawShape>(shape: Shape) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? allowed : undefined),
+  });
+}
+
+const network = strict({
+  /** The node LAN, e.g. 10.20.0.0/24. */
+  subnet: ipv4Cidr,
+  /** The LAN's router: the nodes' default route. */
+  gateway: ipv4Address,
+  nameservers: z.array(ipv4Address).min(1),
+  ntpServers: z.array(hostOrAddress).min(1).default(["time.cloudflare.com"]),
+  /** The shared Kubernetes API address held by the control planes (Talos Layer2 VIP). */
+  vip: ipv4Address,
+  /** A DNS name for the API, added to the API server certificate beside the VIP. */
+  apiHostname: dnsName.optional(),
+  podCidr: ipv4Cidr.default("10.244.0.0/16"),
+  serviceCidr: ipv4Cidr.default("10.96.0.0/12"),
+  /** `flannel` is what Talos installs; `none` leaves the CNI to you. */
+  cni: z.enum(["flannel", "none"]).default("flannel"),
+  /** MetalLB's LAN addresses for LoadBalancer Services: CIDRs or first-last ranges. */
+  loadBalancerPool: z.array(poolEntry).min(1),
+});
+
+const host = strict({
+  kind: z.enum(["metal", "proxmox"]),
+  /** The Proxmox host the VM runs on; only for `proxmox`. */
+  name: dnsLabel.optional(),
+});
+
+/** Proxmox VirtIO disks are /dev/vda and the first VirtIO NIC is ens18 (a SATA/SCSI guess would be wrong). */
+const PROXMOX_INSTALL_DISK = "/dev/vda";
+const PROXMOX_INTERFACE = "ens18";
+/** The onboard NIC name of most small-form-factor PCs; set `interface` when yours differs. */
+const METAL_INTERFACE = "eno1";
+
+const node = strict({
+  name: dnsLabel,
+  role: z.enum(["controlplane", "worker"]),
+  address: ipv4Address,
+  host,
+  installDisk: diskPath.optional(),
+  interface: linkName.optional(),
+  /** Value of the `topology.kubernetes.io/zone` label. */
+  zone: labelValue.optional(),
+  /** Talos system extensions baked into the node's Image Factory schematic. */
+  extensions: z.array(systemExtension).default([]),
+})
+  .superRefine((n, ctx) => {
+    if (n.host.kind === "metal" && n.installDisk === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["installDisk"],
+        message:
+          "is required for a bare-metal node — the disk Talos installs to, such as /dev/nvme0n1 or /dev/sda",
+      });
+    }
+    if (n.host.kind === "proxmox" && n.host.name === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host", "name"],
+        message: "is required for a Proxmox VM — the Proxmox host it runs on, such as hx90",
+      });
+    }
+    if (n.host.kind === "metal" && n.host.name !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host", "name"],
+        message: "is only for Proxmox VMs — remove it, or set host.kind: proxmox",
+      });
+    }
+  })
+  .transform((n) => ({
+    ...n,
+    // Only a Proxmox VM gets here without a disk: bare metal without one was rejected above.
+    installDisk: n.installDisk ?? PROXMOX_INSTALL_DISK,
+    interface: n.interface ?? (n.host.kind === "proxmox" ? PROXMOX_INTERFACE : METAL_INTERFACE),
+  }));
+
+const gateways = strict({
+  /** The LAN address of the internal gateway; from the MetalLB pool. */
+  internal: ipv4Address,
+  /** The LAN address of the public gateway, which the Cloudflare tunnel sends to; from the pool. */
+  public: ipv4Address,
+});
+
+const cloudflare = strict({
+  accountId: cloudflareId,
+  /** The Cloudflare zone, e.g. example.com; the cluster domain lies in it. */
+  zone: dnsName,
+  zoneId: cloudflareId,
+  tunnelReplicas: z.int().min(1).max(10).default(2),
+  /** Who may pass Cloudflare Access in front of protected hostnames. */
+  access: strict({
+    emails: z.array(emailAddress).default([]),
+    emailDomains: z.array(dnsName).default([]),
+    sessionDuration: z
+      .string()
+      .refine((value) => /^\d+(m|h)$/.test(value), {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a duration — such as 30m or 24h`,
+      })
+      .default("24h"),
+  }).prefault({}),
+});
+
+const enabled = z.boolean().default(true);
+
+const platform = strict({
+  storage: strict({
+    enabled,
+    className: dnsLabel.default("local-path"),
+    /** Where volumes live on the node; the Talos layer mounts it into the kubelet. */
+    hostPath: absolutePath.default("/var/mnt/local-path-provisioner"),
+  }).prefault({}),
+  metallb: strict({ enabled }).prefault({}),
+  certManager: strict({
+    enabled,
+    /** Let's Encrypt account e-mail; required while cert-manager is enabled. */
+    acmeEmail: emailAddress.optional(),
+    /** Which ClusterIssuer signs the gateways' certificates. */
+    issuer: z.enum(["letsencrypt-prod", "letsencrypt-staging"]).default("letsencrypt-prod"),
+  }).prefault({}),
+  envoyGateway: strict({ enabled }).prefault({}),
+  cloudflared: strict({ enabled }).prefault({}),
+  argocd: strict({
+    enabled,
+    /** Internal hostname of the Argo CD UI. @default argocd.<domain> */
+    hostname: dnsName.optional(),
+    /** The Git repository of this platform, allowed as a source of the `platform` project. */
+    repoUrl: repositoryUrl.optional(),
+    dex: z.boolean().default(false),
+  }).prefault({}),
+  lgtm: strict({
+    enabled,
+    /** Internal hostname of Grafana. @default grafana.<domain> */
+    grafanaHostname: dnsName.optional(),
+    retentionDays: z.int().min(1).max(3650).default(14),
+    lokiStorage: storageSize.default("20Gi"),
+    tempoStorage: storageSize.default("10Gi"),
+    mimirStorage: storageSize.default("20Gi"),
+    grafanaStorage: storageSize.default("5Gi"),
+  }).prefault({}),
+});
+
+const helmSource = strict({
+  repoUrl: repositoryUrl,
+  chart: z.string().min(1),
+  version: z.string().min(1),
+  values: z.record(z.string(), z.unknown()).default({}),
+});
+
+const gitSource = strict({
+  repoUrl: repositoryUrl,
+  path: z.string().min(1),
+  revision: z.string().min(1).default("HEAD"),
+});
+
+const source = strict({
+  helm: helmSource.optional(),
+  git: gitSource.optional(),
+}).superRefine((s, ctx) => {
+  if ((s.helm === undefined) === (s.git === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "needs exactly one of helm or git — a Helm chart (repoUrl, chart, version) or a Git path (repoUrl, path)",
+    });
+  }
+});
+
+const exposure = strict({
+  host: dnsName,
+  gateway: z.enum(["internal", "public"]),
+  /** The app's Service that receives the traffic. */
+  service: dnsLabel,
+  port,
+  /** For public hostnames: whether Cloudflare Access guards it. Must be stated for every public one. */
+  access: z.boolean().optional(),
+});
+
+const podSecurity = strict({
+  level: z.enum(["privileged", "baseline", "restricted"]),
+  /** Why this app cannot run `restricted`; required so that exceptions are reviewed. */
+  reason: z.string().min(10),
+});
+
+export const networkProfiles = ["web-app", "web-app-internal", "media-server", "worker"] as const;
+
+const app = strict({
+  name: dnsLabel,
+  /** @default the app's name */
+  namespace: dnsLabel.optional(),
+  enabled,
+  profile: z.enum(networkProfiles),
+  /** The inbound BitTorrent port of a `media-server`. */
+  torrentPort: port.optional(),
+  /** Apps this one calls inside the cluster; opens egress here and ingress there. */
+  allowTo: z.array(dnsLabel).default([]),
+  podSecurity: podSecurity.optional(),
+  source,
+  expose: z.array(exposure).default([]),
+}).transform((a) => ({ ...a, namespace: a.namespace ?? a.name }));
+
+export const clusterSchema = strict({
+  name: dnsLabel,
+  /** Apps and platform UIs are served one label below it: <app>.<domain>. */
+  domain: dnsName,
+  talosVersion: talosVersion.default(pins.talos.version),
+  kubernetesVersion: kubernetesVersion.default(pins.kubernetes),
+  network,
+  nodes: z.array(node).min(1),
+  gateways,
+  cloudflare: cloudflare.optional(),
+  platform: platform.prefault({}),
+  apps: z.array(app).default([]),
+});
+
+export type ClusterInventory = z.output<typeof clusterSchema>;
+export type ClusterNode = ClusterInventory["nodes"][number];
+export type NodeRole = ClusterNode["role"];
+export type App = ClusterInventory["apps"][number];
+export type Exposure = App["expose"][number];
+export type NetworkProfile = App["profile"];
+export type CloudflareSettings = NonNullable<ClusterInventory["cloudflare"]>;
+export type PlatformSettings = ClusterInventory["platform"];
