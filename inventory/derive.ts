@@ -103,7 +103,7 @@ export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
   const subnetSize = rangeSize(cidrRange(network.subnet));
   const poolSize = poolRanges(inventory).reduce((sum, range) => sum + rangeSize(range), 0);
   return [
-    { addresses: network.subnet, use: `node LAN (${subnetSize} addresses)` },
+    { addresses: network.subnet, use: `node LAN (${subnetSize - 2} host addresses)` },
     { addresses: network.gateway, use: "LAN router (default route)" },
     { addresses: network.vip, use: "Kubernetes API VIP (control planes)" },
     ...inventory.nodes.map((node) => ({ addresses: node.address, use: `node ${node.name} (${node.role})` })),

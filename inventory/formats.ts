@@ -164,4 +164,14 @@ export const repositoryUrl = text("a repository URL").refine(
   },
 );
 
-export const port = z.int().min(1).max(65535);
+/** A whole number that says what it stands for when it is missing or of another type. */
+export function wholeNumber(what: string) {
+  return z.int({
+    error: (issue) =>
+      issue.input === undefined
+        ? `is required — ${what}`
+        : `must be ${what}, not ${describeValue(issue.input)}`,
+  });
+}
+
+export const port = wholeNumber("a port number 1-65535").min(1).max(65535);

@@ -47,14 +47,17 @@ export function loadInventoryFile(file: string, displayName: string = file): Clu
 }
 
 export function parseInventoryText(text: string, file: string): ClusterInventory {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new InventoryError(
       file,
-      document.errors.map((error) => ({
-        path: [],
-        message: `line ${error.linePos?.[0].line ?? "?"}, column ${error.linePos?.[0].col ?? "?"}: ${error.message.split("\n")[0]} — the file must be valid YAML`,
-      })),
+      document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        // The parser's message ends with " at line L, column C:" and a code frame; keep the reason.
+        const reason = error.message.split("\n")[0].replace(/ at line \d+, column \d+:$/, "");
+        const where = position ? `line ${position.line}, column ${position.col}: ` : "";
+        return { path: [], message: `${where}${reason} — the file must be valid YAML` };
+      }),
     );
   }
   const content: unknown = document.toJS();

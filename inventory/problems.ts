@@ -7,10 +7,11 @@ export interface Problem {
   readonly message: string;
 }
 
-/** `nodes[1].host.name`: the way a reader finds the key in YAML. */
+/** `nodes[1].host.name`: the way a reader finds the key in YAML. Odd keys are quoted: `[" "]`. */
 export function formatKeyPath(path: KeyPath): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === "number") return `${text}[${segment}]`;
+    if (!/^[A-Za-z_][\w:-]*$/.test(segment)) return `${text}[${JSON.stringify(segment)}]`;
     return text === "" ? segment : `${text}.${segment}`;
   }, "");
 }

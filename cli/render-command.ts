@@ -1,0 +1,118 @@
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { InventoryError, loadInventoryFile, stackNameOf, type ClusterInventory } from "../inventory";
+import { renderCluster } from "./render-cluster";
+import { replaceTree } from "./write-tree";
+
+export const usage = `Usage: npm run render -- [--stack <name>]... [--inventory <file>]... [--out <dir>]
+
+Renders every cluster that can be known without credentials into <dir>/<cluster>/.
+  --stack <name>      render Pulumi.<name>.yaml (repeatable); default: every Pulumi.*.yaml here
+  --inventory <file>  render a plain inventory file or any stack file (repeatable)
+  --out <dir>         where to write (default: out)
+Nothing is written unless every input is valid.`;
+
+export interface RenderIo {
+  readonly cwd: string;
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+}
+
+interface Input {
+  /** How messages and the rendered README name the file. */
+  readonly source: string;
+  readonly file: string;
+}
+
+/** Runs `render` and returns the process exit code: 0 rendered, 1 invalid input, 2 bad usage. */
+export function runRender(argv: readonly string[], io: RenderIo): number {
+  let options: { stack?: string[]; inventory?: string[]; out?: string; help?: boolean };
+  try {
+    options = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string", multiple: true },
+        inventory: { type: "string", multiple: true },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    io.stderr(`render: ${(error as Error).message}`);
+    io.stderr(usage);
+    return 2;
+  }
+  if (options.help) {
+    io.stdout(usage);
+    return 0;
+  }
+
+  const inputs = chooseInputs(options, io.cwd);
+  if (inputs.length === 0) {
+    io.stderr("render: no Pulumi.<stack>.yaml in this folder — pass --stack or --inventory");
+    return 2;
+  }
+
+  const loaded: { input: Input; inventory: ClusterInventory }[] = [];
+  const problems: string[] = [];
+  for (const input of inputs) {
+    try {
+      loaded.push({ input, inventory: loadInventoryFile(input.file, input.source) });
+    } catch (error) {
+      if (!(error instanceof InventoryError)) throw error;
+      problems.push(...error.lines);
+    }
+  }
+  problems.push(...clusterNameClashes(loaded));
+  if (problems.length > 0) {
+    problems.forEach((line) => io.stderr(line));
+    io.stderr(`render: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written`);
+    return 1;
+  }
+
+  const outDir = path.resolve(io.cwd, options.out ?? "out");
+  const rendered = loaded.map(({ input, inventory }) => ({
+    name: inventory.name,
+    source: input.source,
+    files: renderCluster(inventory, input.source),
+  }));
+  for (const cluster of rendered) {
+    replaceTree(outDir, cluster.name, cluster.files);
+    const where = path.relative(io.cwd, path.join(outDir, cluster.name)) || ".";
+    io.stdout(
+      `rendered ${cluster.name} from ${cluster.source} into ${where}/ (${cluster.files.length} files)`,
+    );
+  }
+  return 0;
+}
+
+function chooseInputs(options: { stack?: string[]; inventory?: string[] }, cwd: string): Input[] {
+  const stacks = options.stack ?? [];
+  const inventories = options.inventory ?? [];
+  const stackFiles =
+    stacks.length > 0 || inventories.length > 0
+      ? stacks.map((stack) => `Pulumi.${stack}.yaml`)
+      : readdirSync(cwd)
+          .filter((name) => stackNameOf(name) !== undefined && name.endsWith(".yaml"))
+          .sort();
+  return [...stackFiles, ...inventories].map((source) => ({ source, file: path.resolve(cwd, source) }));
+}
+
+/** Two inputs that render into the same `<out>/<cluster>` would overwrite each other. */
+function clusterNameClashes(loaded: readonly { input: Input; inventory: ClusterInventory }[]): string[] {
+  const firstSource = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const { input, inventory } of loaded) {
+    const earlier = firstSource.get(inventory.name);
+    if (earlier === undefined) firstSource.set(inventory.name, input.source);
+    else {
+      clashes.push(
+        `${input.source}: name: cluster "${inventory.name}" is also rendered from ${earlier} — each cluster needs a name of its own`,
+      );
+    }
+  }
+  return clashes;
+}

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { runRender } from "../../cli/render-command";
+
+const root = path.resolve(__dirname, "../..");
+const invalidFixture = path.join(root, "test/fixtures/invalid/vip-is-a-node.yaml");
+
+/** Every file below `dir` with its bytes, keyed by relative path: a tree to compare. */
+function treeOf(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = path.join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else tree[path.relative(dir, full)] = readFileSync(full, "latin1");
+    }
+  };
+  walk(dir);
+  return tree;
+}
+
+function render(args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = runRender(args, { cwd: root, stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+  return { code, stdout, stderr };
+}
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), "render-test-"));
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("render", () => {
+  it("renders every stack of the project by default", () => {
+    const result = render(["--out", scratch]);
+    expect(result).toMatchObject({ code: 0, stderr: [] });
+    expect(readdirSync(scratch).sort()).toEqual(["core", "dev", "prod"]);
+    const prod = readFileSync(path.join(scratch, "prod/README.md"), "utf8");
+    expect(prod).toContain("from `Pulumi.prod.yaml`");
+    for (const fact of [
+      "| ed-n1 | controlplane | 10.20.30.11 | bare metal | /dev/nvme0n1 |",
+      "| 10.20.30.10 | Kubernetes API VIP",
+      "| vault.example.com | public | 10.20.30.201 | required | vaultwarden |",
+      "| photos.example.com | internal | 10.20.30.200 | — | immich |",
+    ]) {
+      expect(prod).toContain(fact);
+    }
+    const core = readFileSync(path.join(scratch, "core/README.md"), "utf8");
+    expect(core).toContain(
+      "| core-cp1 | controlplane | 10.20.10.11 | Proxmox VM on hx90 | /dev/vda | ens18 |",
+    );
+  });
+
+  it("is byte-identical when run twice", () => {
+    const second = mkdtempSync(path.join(tmpdir(), "render-test-"));
+    try {
+      expect(render(["--out", scratch]).code).toBe(0);
+      expect(render(["--out", second]).code).toBe(0);
+      const first = treeOf(scratch);
+      expect(Object.keys(first).length).toBeGreaterThanOrEqual(3);
+      expect(treeOf(second)).toEqual(first);
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+  });
+
+  it("renders one stack with --stack and any file with --inventory", () => {
+    const inventory = path.join(root, "test/fixtures/valid/three-control-planes-two-workers.yaml");
+    expect(render(["--stack", "dev", "--inventory", inventory, "--out", scratch]).code).toBe(0);
+    expect(readdirSync(scratch).sort()).toEqual(["dev", "lab"]);
+  });
+
+  it("replaces a cluster's folder, so files it no longer renders disappear", () => {
+    mkdirSync(path.join(scratch, "prod"));
+    writeFileSync(path.join(scratch, "prod/stale.yaml"), "old");
+    writeFileSync(path.join(scratch, "unrelated.txt"), "kept");
+    expect(render(["--stack", "prod", "--out", scratch]).code).toBe(0);
+    expect(Object.keys(treeOf(scratch)).sort()).toEqual(["prod/README.md", "unrelated.txt"]);
+  });
+
+  it("on invalid input prints the messages, exits 1 and leaves the output folder exactly as it was", () => {
+    mkdirSync(path.join(scratch, "lab"));
+    writeFileSync(path.join(scratch, "lab/README.md"), "an earlier render");
+    writeFileSync(path.join(scratch, "notes.txt"), "mine");
+    const before = treeOf(scratch);
+    const result = render(["--stack", "prod", "--inventory", invalidFixture, "--out", scratch]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([
+      `${invalidFixture}: network.vip: 192.168.10.11 is the address of node cp1 — the VIP floats between control planes and needs an address no node has`,
+      "render: 1 problem; nothing was written",
+    ]);
+    expect(treeOf(scratch)).toEqual(before);
+  });
+
+  it("does not create the output folder when the input is invalid", () => {
+    const out = path.join(scratch, "never");
+    expect(render(["--inventory", invalidFixture, "--out", out]).code).toBe(1);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it("names a stack file that does not exist", () => {
+    const result = render(["--stack", "staging", "--out", scratch]);
+    expect(result.code).toBe(1);
+    expect(result.stderr[0]).toBe("Pulumi.staging.yaml: cannot be read: no such file");
+  });
+
+  it("refuses two inputs that would render the same cluster folder", () => {
+    const result = render(["--stack", "prod", "--inventory", "Pulumi.prod.yaml", "--out", scratch]);
+    expect(result.code).toBe(1);
+    expect(result.stderr[0]).toBe(
+      'Pulumi.prod.yaml: name: cluster "prod" is also rendered from Pulumi.prod.yaml — each cluster needs a name of its own',
+    );
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it("answers an unknown option with usage and exit code 2", () => {
+    const result = render(["--colour", "blue"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.join("\n")).toContain("Usage: npm run render");
+  });
+
+  it("as a process, fails on bad input without a stack trace", () => {
+    const result = spawnSync(
+      path.join(root, "node_modules/.bin/tsx"),
+      ["cli/render.ts", "--inventory", invalidFixture, "--out", scratch],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("network.vip: 192.168.10.11 is the address of node cp1");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(execFileSync("ls", [scratch], { encoding: "utf8" })).toBe("");
+  });
+});
