@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Regenerates constructs/imports/ (cdk8s types for the custom resources) from the upstream CRDs in
+# ../shared/schemas/crds, offline.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+crds_dir="$repo_root/../shared/schemas/crds"
+imports_dir="$repo_root/constructs/imports"
+
+if [[ ! -d "$crds_dir" ]]; then
+  echo "import-crds: no CRDs at $crds_dir (shared/ must sit beside the checkout)" >&2
+  exit 1
+fi
+
+bundle_dir="$(mktemp -d)"
+trap 'rm -rf "$bundle_dir"' EXIT
+
+# cdk8s import writes one module per API group of each input and overwrites it on the next input, so
+# all CRDs go in as one multi-document bundle: every group's module then holds all of its kinds.
+find "$crds_dir" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 |
+  LC_ALL=C sort -z |
+  while IFS= read -r -d '' crd_file; do
+    printf -- '---\n'
+    cat "$crd_file"
+    printf '\n'
+  done >"$bundle_dir/crds.yaml"
+
+# The folder is generated whole, so a group whose CRDs were removed must not linger.
+rm -rf "$imports_dir"
+cd "$repo_root"
+node_modules/.bin/cdk8s import "$bundle_dir/crds.yaml" \
+  --language typescript \
+  --output "$imports_dir" \
+  --no-save \
+  --no-check-upgrade
