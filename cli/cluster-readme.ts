@@ -1,4 +1,11 @@
 import { apiEndpoint, ipPlan, routes, type ClusterInventory, type ClusterNode } from "../inventory";
+import {
+  bootImageUrl,
+  installerImage,
+  nodeClasses,
+  nodeClassOf,
+  schematicIdPlaceholder,
+} from "../stacks/builders";
 import { code, markdownTable } from "./markdown";
 
 /** The cluster's page in `out/<cluster>/README.md`: what a reviewer needs to see at a glance. */
@@ -30,6 +37,8 @@ export function clusterReadme(inventory: ClusterInventory, source: string): stri
         node.extensions.join(", ") || "—",
       ]),
     ),
+    "## Booting the nodes",
+    bootTable(inventory),
     "## IP plan",
     markdownTable(
       ["addresses", "use"],
@@ -39,6 +48,26 @@ export function clusterReadme(inventory: ClusterInventory, source: string): stri
     hostnamesTable(inventory),
   ];
   return `${sections.join("\n\n")}\n`;
+}
+
+function bootTable(inventory: ClusterInventory): string {
+  const table = markdownTable(
+    ["node class", "nodes", "extensions", "boot image", "installer"],
+    nodeClasses(inventory).map((nodeClass) => [
+      nodeClass.name,
+      inventory.nodes
+        .filter((node) => nodeClassOf(node).name === nodeClass.name)
+        .map((node) => node.name)
+        .join(", "),
+      nodeClass.extensions.join(", ") || "—",
+      bootImageUrl(nodeClass, inventory.talosVersion, schematicIdPlaceholder),
+      installerImage(nodeClass, inventory.talosVersion, schematicIdPlaceholder),
+    ]),
+  );
+  return [
+    table,
+    `${code(schematicIdPlaceholder)} is the Image Factory schematic of the node class; after ${code("pulumi up")} the stack output ${code("bootImages")} lists the real URLs. Patches per node: ${code("talos/<node>.yaml")}.`,
+  ].join("\n\n");
 }
 
 function describeHost(node: ClusterNode): string {

@@ -1,0 +1,3 @@
+export * from "./storage-mounts";
+export * from "./talos-images";
+export * from "./talos-patches";

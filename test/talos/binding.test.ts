@@ -1,0 +1,509 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest, ResourceInvokeRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { pins } from "../../pins";
+import * as talos from "../../stacks/talos";
+import type { Presence } from "../../stacks/talos/binding";
+
+// The package schema, as far as these tests read it.
+
+interface SchemaProperty {
+  $ref?: string;
+  secret?: boolean;
+  items?: SchemaProperty;
+  additionalProperties?: SchemaProperty;
+}
+type SchemaProperties = Record<string, SchemaProperty>;
+
+interface SchemaObjectType {
+  properties?: SchemaProperties;
+  required?: string[];
+  language?: { nodejs?: { requiredOutputs?: string[] } };
+}
+
+interface SchemaResource {
+  properties?: SchemaProperties;
+  required?: string[];
+  inputProperties?: SchemaProperties;
+  requiredInputs?: string[];
+}
+
+interface PackageSchema {
+  provider: SchemaResource;
+  resources: Record<string, SchemaResource>;
+  functions: Record<string, { inputs: SchemaObjectType; outputs: SchemaObjectType }>;
+  types: Record<string, SchemaObjectType>;
+}
+
+const packageSchema = JSON.parse(
+  fs.readFileSync(
+    path.resolve(
+      __dirname,
+      `../../../shared/schemas/pulumi/talos-provider-v${pins.talos.providerVersion}.schema.json`,
+    ),
+    "utf8",
+  ),
+) as PackageSchema;
+
+// The generated `talos:machine/generated:*` types refer to each other as `#types/...`, without the slash.
+function schemaType(ref: string): SchemaObjectType {
+  const name = /^#\/?types\/(.+)$/.exec(ref)?.[1];
+  const type = name === undefined ? undefined : packageSchema.types[name];
+  if (type === undefined) {
+    throw new Error(`package schema: unresolvable $ref ${ref}`);
+  }
+  return type;
+}
+
+function holdsSecret(property: SchemaProperty, seen = new Set<string>()): boolean {
+  if (property.secret) {
+    return true;
+  }
+  if (property.items) {
+    return holdsSecret(property.items, seen);
+  }
+  if (property.additionalProperties) {
+    return holdsSecret(property.additionalProperties, seen);
+  }
+  if (property.$ref === undefined || property.$ref.startsWith("pulumi.json#") || seen.has(property.$ref)) {
+    return false;
+  }
+  seen.add(property.$ref);
+  return Object.values(schemaType(property.$ref).properties ?? {}).some((field) => holdsSecret(field, seen));
+}
+
+/** Field presence of an object type: inputs follow `required`, outputs may use the SDK's `requiredOutputs`. */
+function fieldPresence(ref: string, asInput: boolean): Record<string, Presence> {
+  const type = schemaType(ref);
+  const required = type.required ?? (asInput ? [] : (type.language?.nodejs?.requiredOutputs ?? []));
+  return Object.fromEntries(
+    Object.keys(type.properties ?? {}).map((field) => [
+      field,
+      required.includes(field) ? "required" : "optional",
+    ]),
+  );
+}
+
+function objectFieldsOf(
+  inputs: SchemaProperties,
+  outputs: SchemaProperties,
+  bound: readonly string[],
+): Record<string, Record<string, Presence>> {
+  const fields: Record<string, Record<string, Presence>> = {};
+  for (const name of bound) {
+    const asInput = name in inputs;
+    const ref = (asInput ? inputs[name] : outputs[name])?.$ref;
+    if (ref !== undefined) {
+      fields[name] = fieldPresence(ref, asInput);
+    }
+  }
+  return fields;
+}
+
+/** `fooWo` is the write-only twin of input `foo`; the binding leaves such twins out. */
+function isWriteOnlyTwin(name: string, inputs: SchemaProperties): boolean {
+  return name.endsWith("Wo") && name.slice(0, -2) in inputs;
+}
+
+function named(presence: Readonly<Record<string, Presence>>, wanted?: Presence): string[] {
+  return Object.entries(presence)
+    .filter(([, actual]) => wanted === undefined || actual === wanted)
+    .map(([name]) => name)
+    .sort();
+}
+
+const sorted = (names: readonly string[]): string[] => [...names].sort();
+
+// The binding, as runtime data.
+
+interface BoundResource {
+  token: string;
+  inputs: Readonly<Record<string, Presence>>;
+  outputs: Readonly<Record<string, Presence>>;
+  secretInputs: readonly string[];
+  secretOutputs: readonly string[];
+  requiredSinceWriteOnlyTwinOmitted: readonly string[];
+  objectFields: Readonly<Record<string, Readonly<Record<string, Presence>> | undefined>>;
+}
+
+interface BoundInvoke {
+  token: string;
+  inputs: Readonly<Record<string, Presence>>;
+  outputs: Readonly<Record<string, Presence>>;
+  secretResult: boolean;
+  objectFields: Readonly<Record<string, Readonly<Record<string, Presence>> | undefined>>;
+}
+
+const boundResources: readonly BoundResource[] = talos.talosBindings.resources;
+const boundInvokes: readonly BoundInvoke[] = talos.talosBindings.invokes;
+
+function schemaResource(token: string): SchemaResource | undefined {
+  return token === "pulumi:providers:talos" ? packageSchema.provider : packageSchema.resources[token];
+}
+
+describe.each(boundResources.map((bound) => [bound.token, bound] as const))(
+  "resource %s against the package schema",
+  (token, bound) => {
+    const schema = schemaResource(token) ?? {};
+    const inputs = schema.inputProperties ?? {};
+    const outputs = schema.properties ?? {};
+    const exposed = [...new Set([...named(bound.inputs), ...named(bound.outputs)])];
+
+    it("is a token of the schema", () => {
+      expect(schemaResource(token)).toBeDefined();
+    });
+
+    it("binds every schema input by name, leaving out only the write-only twins", () => {
+      expect(named(bound.inputs).filter((name) => !(name in inputs))).toEqual([]);
+      expect(
+        Object.keys(inputs).filter((name) => !(name in bound.inputs) && !isWriteOnlyTwin(name, inputs)),
+      ).toEqual([]);
+    });
+
+    it("requires what the schema requires, and the partner of each omitted write-only twin", () => {
+      for (const name of bound.requiredSinceWriteOnlyTwinOmitted) {
+        expect(inputs).toHaveProperty(`${name}Wo`);
+      }
+      expect(named(bound.inputs, "required")).toEqual(
+        sorted([...(schema.requiredInputs ?? []), ...bound.requiredSinceWriteOnlyTwinOmitted]),
+      );
+    });
+
+    it("declares every schema output by name, optional where the schema does not require it", () => {
+      expect(named(bound.outputs)).toEqual(
+        sorted(Object.keys(outputs).filter((name) => !isWriteOnlyTwin(name, inputs))),
+      );
+      expect(named(bound.outputs, "required")).toEqual(sorted(schema.required ?? []));
+    });
+
+    it("sends the inputs the schema marks secret as secrets", () => {
+      expect(sorted(bound.secretInputs)).toEqual(named(bound.inputs).filter((name) => inputs[name]?.secret));
+    });
+
+    it("passes every output that is or holds a secret as an additional secret output", () => {
+      const secretBearing = named(bound.outputs).filter((name) => holdsSecret(outputs[name] ?? {}));
+      expect(sorted(bound.secretOutputs)).toEqual(secretBearing);
+    });
+
+    it("types object-valued properties with the fields of their schema types", () => {
+      expect(bound.objectFields).toEqual(objectFieldsOf(inputs, outputs, exposed));
+    });
+  },
+);
+
+describe.each(boundInvokes.map((bound) => [bound.token, bound] as const))(
+  "invoke %s against the package schema",
+  (token, bound) => {
+    const schema = packageSchema.functions[token];
+    const inputs = schema?.inputs.properties ?? {};
+    const outputs = schema?.outputs.properties ?? {};
+
+    it("is a token of the schema", () => {
+      expect(schema).toBeDefined();
+    });
+
+    it("binds every schema input by name and requires what the schema requires", () => {
+      expect(named(bound.inputs)).toEqual(sorted(Object.keys(inputs)));
+      expect(named(bound.inputs, "required")).toEqual(sorted(schema?.inputs.required ?? []));
+    });
+
+    it("declares every schema output by name, optional where the schema does not require it", () => {
+      expect(named(bound.outputs)).toEqual(sorted(Object.keys(outputs)));
+      expect(named(bound.outputs, "required")).toEqual(sorted(schema?.outputs.required ?? []));
+    });
+
+    it("wraps the result as a secret exactly when some output is or holds a secret", () => {
+      const secretBearing = named(bound.outputs).filter((name) => holdsSecret(outputs[name] ?? {}));
+      expect(bound.secretResult).toBe(secretBearing.length > 0);
+    });
+
+    it("types object-valued properties with the fields of their schema types", () => {
+      const exposed = [...new Set([...named(bound.inputs), ...named(bound.outputs)])];
+      expect(bound.objectFields).toEqual(objectFieldsOf(inputs, outputs, exposed));
+    });
+  },
+);
+
+describe("plugin options", () => {
+  const plugin = {
+    version: pins.talos.providerVersion,
+    pluginDownloadURL: "github://api.github.com/pulumiverse",
+  };
+
+  it("take the provider version from the pins", () => {
+    expect(talos.talosPlugin).toEqual(plugin);
+  });
+
+  it("add the plugin to a resource's options, keep the caller's and merge secret outputs", () => {
+    expect(
+      talos.talosResourceOptions({ protect: true, additionalSecretOutputs: ["node"] }, ["kubeconfigRaw"]),
+    ).toEqual({ ...plugin, protect: true, additionalSecretOutputs: ["node", "kubeconfigRaw"] });
+  });
+
+  it("add the plugin to an invoke's options", () => {
+    expect(talos.talosInvokeOptions(undefined)).toEqual(plugin);
+  });
+});
+
+// Under mocks: what actually reaches the engine.
+
+interface EngineRequest {
+  name: string;
+  type: string;
+  version: string;
+  pluginDownloadURL: string;
+  additionalSecretOutputs: string[];
+  inputs: Record<string, unknown>;
+}
+
+interface RecordingMonitor {
+  registerResource(request: RegisterResourceRequest, callback: unknown): void;
+  invoke(request: ResourceInvokeRequest, callback: unknown): void;
+}
+
+/** Records the gRPC requests the SDK sends, which carry what mocks never see: version, plugin URL, secret outputs. */
+function recordEngineRequests(registrations: EngineRequest[], invocations: EngineRequest[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
+  const registerResource = monitor.registerResource.bind(monitor);
+  const invoke = monitor.invoke.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    registrations.push({
+      name: request.getName(),
+      type: request.getType(),
+      version: request.getVersion(),
+      pluginDownloadURL: request.getPlugindownloadurl(),
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      inputs: request.getObject()?.toJavaScript() ?? {},
+    });
+    registerResource(request, callback);
+  };
+  monitor.invoke = (request, callback) => {
+    invocations.push({
+      name: "",
+      type: request.getTok(),
+      version: request.getVersion(),
+      pluginDownloadURL: request.getPlugindownloadurl(),
+      additionalSecretOutputs: [],
+      inputs: request.getArgs()?.toJavaScript() ?? {},
+    });
+    invoke(request, callback);
+  };
+}
+
+const schematicId = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+const clientConfiguration = { caCertificate: "ca", clientCertificate: "crt", clientKey: "key" };
+const certificate = { cert: "crt", key: "key" };
+const machineSecrets = {
+  certs: {
+    etcd: certificate,
+    k8s: certificate,
+    k8sAggregator: certificate,
+    k8sServiceaccount: { key: "key" },
+    os: certificate,
+  },
+  cluster: { id: "cluster-id", secret: "cluster-secret" },
+  secrets: { bootstrapToken: "token", secretboxEncryptionSecret: "secretbox" },
+  trustdinfo: { token: "trustd" },
+};
+
+/** What the provider would add to the inputs, per token. */
+const providerOutputs: Record<string, Record<string, unknown>> = {
+  "talos:machine/secrets:Secrets": { machineSecrets, clientConfiguration },
+  "talos:machine/configurationApply:ConfigurationApply": {
+    machineConfiguration: "version: v1alpha1\n",
+    machineConfigurationHash: "sha256:0f",
+    applyMode: "auto",
+    resolvedApplyMode: "auto",
+  },
+  "talos:cluster/kubeconfig:Kubeconfig": {
+    kubeconfigRaw: "apiVersion: v1\nkind: Config\n",
+    kubernetesClientConfiguration: { ...clientConfiguration, host: "https://10.20.0.10:6443" },
+    certificateRenewalDuration: "720h",
+  },
+  "talos:machine/getConfiguration:getConfiguration": {
+    id: "prod",
+    machineConfiguration: "version: v1alpha1\n",
+  },
+  "talos:client/getConfiguration:getConfiguration": { id: "prod", talosConfig: "context: prod\n" },
+  "talos:cluster/getHealth:getHealth": { id: "prod" },
+  "talos:imageFactory/getUrls:getUrls": {
+    id: schematicId,
+    architecture: "amd64",
+    urls: { installer: `factory.talos.dev/metal-installer/${schematicId}:${pins.talos.version}` },
+  },
+};
+
+/** The Talos layer's wiring in miniature: every bound resource and invoke once. */
+function buildCluster() {
+  const node = "10.20.0.11";
+  const secrets = new talos.machine.Secrets("prod", { talosVersion: pins.talos.version });
+  const config = talos.machine.getConfigurationOutput({
+    clusterName: "prod",
+    clusterEndpoint: "https://10.20.0.10:6443",
+    machineSecrets: secrets.machineSecrets,
+    machineType: "controlplane",
+    configPatches: ["cluster:\n  allowSchedulingOnControlPlanes: true\n"],
+    talosVersion: pins.talos.version,
+    kubernetesVersion: pins.kubernetes,
+  });
+  const apply = new talos.machine.ConfigurationApply("n1", {
+    node,
+    clientConfiguration: secrets.clientConfiguration,
+    machineConfigurationInput: config.machineConfiguration,
+  });
+  // A config given as a plain string must still travel as a secret.
+  const applyLiteral = new talos.machine.ConfigurationApply("n2", {
+    node: "10.20.0.12",
+    clientConfiguration: secrets.clientConfiguration,
+    machineConfigurationInput: "version: v1alpha1\n",
+  });
+  const bootstrap = new talos.machine.Bootstrap(
+    "prod",
+    { node, clientConfiguration: secrets.clientConfiguration },
+    { dependsOn: [apply] },
+  );
+  const kubeconfig = new talos.cluster.Kubeconfig(
+    "prod",
+    { node, clientConfiguration: secrets.clientConfiguration },
+    { dependsOn: [bootstrap] },
+  );
+  const talosconfig = talos.client.getConfigurationOutput({
+    clusterName: "prod",
+    clientConfiguration: secrets.clientConfiguration,
+    endpoints: [node],
+    nodes: [node],
+  });
+  const health = talos.cluster.getHealthOutput(
+    { clientConfiguration: secrets.clientConfiguration, controlPlaneNodes: [node], endpoints: [node] },
+    { dependsOn: [kubeconfig] },
+  );
+  const factory = new talos.Provider("factory", { imageFactoryUrl: "https://factory.example.net" });
+  const schematic = new talos.imagefactory.Schematic(
+    "metal",
+    { schematic: "customization:\n  systemExtensions:\n    officialExtensions: [siderolabs/intel-ucode]\n" },
+    { provider: factory },
+  );
+  const urls = talos.imagefactory.getUrlsOutput(
+    { talosVersion: pins.talos.version, schematicId: schematic.id, platform: "metal" },
+    { provider: factory },
+  );
+  return {
+    secrets,
+    config,
+    apply,
+    applyLiteral,
+    bootstrap,
+    kubeconfig,
+    talosconfig,
+    health,
+    factory,
+    schematic,
+    urls,
+  };
+}
+
+const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
+
+describe("the binding under Pulumi mocks", () => {
+  const registrations: EngineRequest[] = [];
+  const invocations: EngineRequest[] = [];
+  const mockedResources: pulumi.runtime.MockResourceArgs[] = [];
+  const mockedCalls: pulumi.runtime.MockCallArgs[] = [];
+  let cluster: ReturnType<typeof buildCluster>;
+
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          mockedResources.push(args);
+          const id = args.type === "talos:imageFactory/schematic:Schematic" ? schematicId : `${args.name}-id`;
+          return { id, state: { ...args.inputs, ...providerOutputs[args.type] } };
+        },
+        call: (args) => {
+          mockedCalls.push(args);
+          return { ...args.inputs, ...providerOutputs[args.token] };
+        },
+      },
+      "homelab-platform",
+      "prod",
+      false,
+    );
+    recordEngineRequests(registrations, invocations);
+    cluster = buildCluster();
+    const { config, talosconfig, health, urls, ...resources } = cluster;
+    await Promise.all([
+      ...Object.values(resources).map((resource) => valueOf(resource.urn)),
+      valueOf(config),
+      valueOf(talosconfig),
+      valueOf(health),
+      valueOf(urls),
+    ]);
+  });
+
+  it("registers every bound resource and calls every bound invoke", () => {
+    expect(sorted([...new Set(registrations.map((request) => request.type))])).toEqual(
+      sorted(boundResources.map((bound) => bound.token)),
+    );
+    expect(sorted([...new Set(invocations.map((request) => request.type))])).toEqual(
+      sorted(boundInvokes.map((bound) => bound.token)),
+    );
+  });
+
+  it("sends the pinned plugin version and download URL with every registration and invoke", () => {
+    for (const request of [...registrations, ...invocations]) {
+      expect({ token: request.type, version: request.version, url: request.pluginDownloadURL }).toEqual({
+        token: request.type,
+        version: "0.8.1",
+        url: "github://api.github.com/pulumiverse",
+      });
+    }
+  });
+
+  it("asks the engine to keep each resource's secret-bearing outputs secret", () => {
+    for (const request of registrations) {
+      const bound = boundResources.find((candidate) => candidate.token === request.type);
+      expect(sorted(request.additionalSecretOutputs)).toEqual(sorted(bound?.secretOutputs ?? []));
+    }
+    const kubeconfig = registrations.find(
+      (request) => request.type === "talos:cluster/kubeconfig:Kubeconfig",
+    );
+    expect(kubeconfig?.additionalSecretOutputs).toContain("kubeconfigRaw");
+  });
+
+  it.each(["n1", "n2"])("sends the machine config to apply to %s as a secret", (name) => {
+    const apply = registrations.find((request) => request.name === name);
+    expect(apply?.inputs.machineConfigurationInput).toEqual({
+      [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+      value: "version: v1alpha1\n",
+    });
+  });
+
+  it("routes a resource and an invoke through an explicit provider", () => {
+    const schematic = mockedResources.find((args) => args.name === "metal");
+    expect(schematic?.provider).toMatch(/::factory::factory-id$/);
+    const urlsCall = mockedCalls.find((args) => args.token === "talos:imageFactory/getUrls:getUrls");
+    expect(urlsCall?.provider).toMatch(/::factory::factory-id$/);
+  });
+
+  it("returns resource outputs, with the schematic ID as the resource id", async () => {
+    expect(await valueOf(cluster.secrets.clientConfiguration)).toEqual(clientConfiguration);
+    expect(await valueOf(cluster.apply.machineConfigurationHash)).toBe("sha256:0f");
+    expect(await valueOf(cluster.kubeconfig.kubeconfigRaw)).toContain("kind: Config");
+    expect(await valueOf(cluster.bootstrap.node)).toBe("10.20.0.11");
+    expect(await valueOf(cluster.factory.imageFactoryUrl)).toBe("https://factory.example.net");
+    expect(await valueOf(cluster.schematic.id)).toBe(schematicId);
+  });
+
+  it("returns invoke results, secret where they hold secrets", async () => {
+    expect(await valueOf(cluster.config.machineConfiguration)).toBe("version: v1alpha1\n");
+    expect(await pulumi.isSecret(cluster.config.machineConfiguration)).toBe(true);
+    expect(await valueOf(cluster.talosconfig.talosConfig)).toBe("context: prod\n");
+    expect(await pulumi.isSecret(cluster.talosconfig.talosConfig)).toBe(true);
+    expect(await pulumi.isSecret(cluster.health)).toBe(true);
+    expect(await valueOf(cluster.urls.urls.installer)).toBe(
+      `factory.talos.dev/metal-installer/${schematicId}:${pins.talos.version}`,
+    );
+    expect(await pulumi.isSecret(cluster.urls)).toBe(false);
+  });
+});
