@@ -9,9 +9,37 @@ export const pins = {
   talos: {
     // renovate: datasource=github-releases depName=siderolabs/talos
     version: "v1.13.9",
-    // renovate: datasource=github-releases depName=pulumiverse/pulumi-talos
+    // renovate: datasource=github-releases depName=pulumiverse/pulumi-talos extractVersion=^v(?<version>.*)$
     providerVersion: "0.8.1",
   },
   // renovate: datasource=github-releases depName=kubernetes/kubernetes extractVersion=^v(?<version>.*)$
   kubernetes: "1.36.3",
+
+  /** Upstream Helm charts, by the construct that installs them. */
+  charts: {
+    // renovate: datasource=helm registryUrl=https://metallb.github.io/metallb depName=metallb
+    metallb: "0.16.1",
+    // renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
+    certManager: "v1.21.1",
+    // renovate: datasource=docker depName=docker.io/envoyproxy/gateway-helm
+    envoyGateway: "v1.9.0",
+    // renovate: datasource=helm registryUrl=https://argoproj.github.io/argo-helm depName=argo-cd
+    argocd: "10.1.1",
+    // renovate: datasource=helm registryUrl=https://grafana-community.github.io/helm-charts depName=loki
+    loki: "18.11.0",
+    // renovate: datasource=helm registryUrl=https://grafana-community.github.io/helm-charts depName=grafana
+    grafana: "12.11.1",
+    // renovate: datasource=helm registryUrl=https://grafana-community.github.io/helm-charts depName=tempo
+    tempo: "2.2.4",
+    // renovate: datasource=helm registryUrl=https://grafana.github.io/helm-charts depName=mimir-distributed
+    mimir: "6.1.0",
+    // renovate: datasource=helm registryUrl=https://grafana.github.io/helm-charts depName=alloy
+    alloy: "1.8.1",
+  },
+
+  /** Container images that the project's own constructs run. */
+  images: {
+    // renovate: datasource=docker depName=docker.io/cloudflare/cloudflared
+    cloudflared: "2026.6.1",
+  },
 } as const;

@@ -1,0 +1,19 @@
+/**
+ * A Gateway that routes may attach to, as the constructs that create routes need to know it:
+ * where it is, which namespaces it admits, and which pods carry its traffic (for NetworkPolicies).
+ */
+export interface GatewayRef {
+  /** The Gateway object's name, e.g. `internal` or `public`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** A namespace must carry this label (key = value) for its routes to attach to this gateway. */
+  readonly attachLabel: { readonly key: string; readonly value: string };
+  /** The namespace the gateway's Envoy proxy pods run in. */
+  readonly proxyNamespace: string;
+  /** Labels that select exactly this gateway's Envoy proxy pods. */
+  readonly proxyPodLabels: Readonly<Record<string, string>>;
+  /** The LAN address the gateway's Service answers on. */
+  readonly address: string;
+  /** The HTTPS listener routes attach to (`sectionName`). */
+  readonly httpsListener: string;
+}
