@@ -17,6 +17,8 @@ export const pins = {
 
   /** Upstream Helm charts, by the construct that installs them. */
   charts: {
+    // renovate: datasource=helm registryUrl=https://charts.containeroo.ch depName=local-path-provisioner
+    localPathProvisioner: "0.0.35",
     // renovate: datasource=helm registryUrl=https://metallb.github.io/metallb depName=metallb
     metallb: "0.16.1",
     // renovate: datasource=helm registryUrl=https://charts.jetstack.io depName=cert-manager
