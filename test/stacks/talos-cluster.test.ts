@@ -1,0 +1,153 @@
+import * as path from "node:path";
+import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+import { recordPulumi, isSecret, valueOf } from "../support/pulumi-harness";
+import { talosFakes } from "../support/talos-fakes";
+
+const root = path.resolve(__dirname, "../..");
+const stackInventory = (stack: string) => loadInventoryFile(path.join(root, `Pulumi.${stack}.yaml`));
+
+const types = {
+  secrets: "talos:machine/secrets:Secrets",
+  schematic: "talos:imageFactory/schematic:Schematic",
+  apply: "talos:machine/configurationApply:ConfigurationApply",
+  bootstrap: "talos:machine/bootstrap:Bootstrap",
+  kubeconfig: "talos:cluster/kubeconfig:Kubeconfig",
+};
+
+/** Builds a TalosCluster for an inventory under recording mocks and waits until every output resolved. */
+async function deploy(inventory: ClusterInventory) {
+  const recorder = recordPulumi("homelab", inventory.name, talosFakes);
+  const { TalosCluster } = await import("../../stacks/talos-cluster");
+  const { storageHostMounts } = await import("../../stacks/builders");
+  const cluster = new TalosCluster(inventory.name, { inventory, hostMounts: storageHostMounts(inventory) });
+  await Promise.all([
+    valueOf(cluster.healthy),
+    valueOf(cluster.kubeconfig),
+    valueOf(cluster.talosconfig),
+    valueOf(cluster.bootImages),
+  ]);
+  return { ...recorder, cluster };
+}
+
+describe.each(["core", "dev", "prod"])("TalosCluster for %s", (stack) => {
+  const inventory = stackInventory(stack);
+  let deployed: Awaited<ReturnType<typeof deploy>>;
+  beforeAll(async () => {
+    deployed = await deploy(inventory);
+  });
+
+  it("creates the machine secrets once, protected", () => {
+    const secrets = deployed.ofType(types.secrets);
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].protect).toBe(true);
+    expect(secrets[0].inputs).toMatchObject({ talosVersion: inventory.talosVersion });
+  });
+
+  it("applies one configuration per node, to that node's address", () => {
+    const applies = deployed.ofType(types.apply);
+    expect(applies.map((apply) => apply.inputs.node).sort()).toEqual(
+      inventory.nodes.map((node) => node.address).sort(),
+    );
+  });
+
+  it("applies in parallel: no apply waits for another", () => {
+    const applies = deployed.ofType(types.apply);
+    const applyNames = new Set(applies.map((apply) => apply.name));
+    for (const apply of applies) expect(apply.dependsOn.filter((name) => applyNames.has(name))).toEqual([]);
+  });
+
+  it("bootstraps exactly once, on a control plane, after every control-plane apply", () => {
+    const [bootstrap, ...more] = deployed.ofType(types.bootstrap);
+    expect(more).toEqual([]);
+    const controlPlanes = inventory.nodes.filter((node) => node.role === "controlplane");
+    expect(controlPlanes.map((node) => node.address)).toContain(bootstrap.inputs.node);
+    for (const node of controlPlanes) expect(bootstrap.dependsOn).toContain(`${inventory.name}-${node.name}`);
+  });
+
+  it("fetches the kubeconfig after the bootstrap", () => {
+    const [kubeconfig] = deployed.ofType(types.kubeconfig);
+    expect(kubeconfig.dependsOn).toContain(`${inventory.name}-bootstrap`);
+  });
+
+  it("keeps kubeconfig and talosconfig secret", async () => {
+    expect(await isSecret(deployed.cluster.kubeconfig)).toBe(true);
+    expect(await isSecret(deployed.cluster.talosconfig)).toBe(true);
+  });
+
+  it("points talosctl at the control-plane nodes, never the VIP", () => {
+    const [talosconfig] = deployed.invocations.filter(
+      (call) => call.token === "talos:client/getConfiguration:getConfiguration",
+    );
+    const controlPlanes = inventory.nodes.filter((node) => node.role === "controlplane");
+    expect(talosconfig.inputs.endpoints).toEqual(controlPlanes.map((node) => node.address));
+    expect(talosconfig.inputs.endpoints).not.toContain(inventory.network.vip);
+  });
+
+  it("generates every node's config for the VIP endpoint, with its rendered patches and real schematic id", () => {
+    const configs = deployed.invocations.filter(
+      (call) => call.token === "talos:machine/getConfiguration:getConfiguration",
+    );
+    expect(configs).toHaveLength(inventory.nodes.length);
+    for (const config of configs) {
+      expect(config.inputs.clusterEndpoint).toBe(`https://${inventory.network.vip}:6443`);
+      const [patch] = config.inputs.configPatches as string[];
+      expect(patch).toMatch(/-installer\/[a-z0-9-]+-schematic-[a-z0-9-]+-id:v1\.13\.9/);
+      expect(patch).not.toContain("<schematic-id>");
+    }
+  });
+
+  it("registers one schematic per distinct extension set", () => {
+    const expected: Record<string, string[][]> = {
+      core: [["siderolabs/qemu-guest-agent"]],
+      dev: [["siderolabs/qemu-guest-agent"]],
+      prod: [["siderolabs/i915", "siderolabs/intel-ucode"]],
+    };
+    const registered = deployed.ofType(types.schematic).map((schematic) => schematic.inputs.schematic);
+    expect(registered).toEqual(
+      expected[stack].map(
+        (extensions) =>
+          `customization:\n  systemExtensions:\n    officialExtensions:\n${extensions.map((e) => `      - ${e}\n`).join("")}`,
+      ),
+    );
+  });
+});
+
+describe("a cluster whose nodes differ in extensions", () => {
+  it("gets a schematic per extension set, and each node the installer of its own", async () => {
+    const inventory = loadInventoryFile(
+      path.join(root, "test/fixtures/valid/three-control-planes-two-workers.yaml"),
+    );
+    const deployed = await deploy(inventory);
+    const schematics = deployed.ofType(types.schematic);
+    expect(schematics.map((schematic) => schematic.name).sort()).toEqual([
+      "lab-schematic-intel-ucode",
+      "lab-schematic-vanilla",
+    ]);
+    const patchOf = (address: string) =>
+      (
+        deployed.invocations.find(
+          (call) =>
+            call.token === "talos:machine/getConfiguration:getConfiguration" &&
+            (call.inputs.configPatches as string[])[0].includes(`address: ${address}/`),
+        )!.inputs.configPatches as string[]
+      )[0];
+    expect(patchOf("192.168.10.11")).toContain("metal-installer/lab-schematic-intel-ucode-id:");
+    expect(patchOf("192.168.10.21")).toContain("metal-installer/lab-schematic-vanilla-id:");
+  });
+});
+
+describe("adding a node", () => {
+  it("adds exactly one apply and changes no other apply's inputs", async () => {
+    const dev = stackInventory("dev");
+    const before = await deploy(dev);
+    const grown = structuredClone(dev);
+    grown.nodes.push({ ...structuredClone(dev.nodes[3]), name: "dev-w2", address: "10.20.20.22" });
+    const after = await deploy(grown);
+
+    const appliesOf = (run: typeof before) =>
+      new Map(run.ofType(types.apply).map((apply) => [apply.name, JSON.stringify(apply.inputs)]));
+    const [was, is] = [appliesOf(before), appliesOf(after)];
+    expect([...is.keys()].filter((name) => !was.has(name))).toEqual(["dev-dev-w2"]);
+    for (const [name, inputs] of was) expect(is.get(name)).toBe(inputs);
+  });
+});

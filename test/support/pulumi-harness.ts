@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+
+/** One resource as the SDK asked the engine to register it: what mocks alone never show. */
+export interface Registration {
+  readonly type: string;
+  readonly name: string;
+  /** Names (not URNs) of the resources it depends on, explicit and through its inputs. */
+  readonly dependsOn: readonly string[];
+  readonly parent: string;
+  readonly protect: boolean;
+  readonly inputs: Record<string, unknown>;
+  readonly additionalSecretOutputs: readonly string[];
+}
+
+export interface Invocation {
+  readonly token: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+/** Outputs a provider would add, per resource type or invoke token. */
+export type FakeOutputs = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+
+interface RecordingMonitor {
+  registerResource(request: RegisterResourceRequest, callback: unknown): void;
+}
+
+const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/**
+ * Runs Pulumi with mocks, recording each registration (with its dependencies and options) and each
+ * invoke. Every resource gets a non-empty id, or applies that depend on it would never run.
+ */
+export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOutputs = {}) {
+  const registrations: Registration[] = [];
+  const invocations: Invocation[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource: ({ type, name, inputs }) => ({
+        id: `${name}-id`,
+        state: { ...inputs, ...(fakeOutputs[type]?.(inputs) ?? {}) },
+      }),
+      call: ({ token, inputs }) => {
+        invocations.push({ token, inputs });
+        return { ...inputs, ...(fakeOutputs[token]?.(inputs) ?? {}) };
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    registrations.push({
+      type: request.getType(),
+      name: request.getName(),
+      dependsOn: request.getDependenciesList().map(nameOfUrn),
+      parent: request.getParent() ? nameOfUrn(request.getParent()) : "",
+      protect: request.getProtect() === true,
+      inputs: (request.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+    });
+    registerResource(request, callback);
+  };
+  const ofType = (type: string) => registrations.filter((registration) => registration.type === type);
+  return { registrations, invocations, ofType };
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
