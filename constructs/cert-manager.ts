@@ -1,0 +1,164 @@
+import { Chart, JsonPatch } from "cdk8s";
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import { Certificate, ClusterIssuer } from "./imports/cert-manager.io";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+/** The Let's Encrypt ClusterIssuers cert-manager gets; staging has generous rate limits for trials. */
+export type LetsEncryptIssuer = "letsencrypt-prod" | "letsencrypt-staging";
+
+/** A certificate for `*.domain` and `domain`, kept by cert-manager in a TLS Secret. */
+export interface WildcardCertificate {
+  readonly domain: string;
+  readonly secretName: string;
+  /** Where the Certificate and its Secret live. */
+  readonly namespace: string;
+}
+
+export interface CertManagerProps {
+  /** The e-mail Let's Encrypt registers the ACME account under and sends expiry notices to. */
+  readonly acmeEmail: string;
+  /**
+   * A Cloudflare API token (Zone:DNS:Edit) in a Secret in cert-manager's namespace, which the Pulumi
+   * layer creates; this construct only references it.
+   */
+  readonly cloudflareApiTokenSecret: { readonly name: string; readonly key: string };
+  /** One wildcard certificate is issued per domain, e.g. `home.example.org`. */
+  readonly wildcardDomains: string[];
+  /** Where the wildcard Certificates and their Secrets go: the gateways' namespace. */
+  readonly certificateNamespace: string;
+  /**
+   * The ClusterIssuer that signs the wildcard certificates.
+   * @default "letsencrypt-prod"
+   */
+  readonly issuer?: LetsEncryptIssuer;
+  /**
+   * @default "cert-manager"
+   */
+  readonly namespace?: string;
+}
+
+const acmeServers: Record<LetsEncryptIssuer, string> = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
+};
+
+/**
+ * cert-manager with Let's Encrypt ClusterIssuers solving DNS-01 through Cloudflare (so nothing on the
+ * LAN needs to be reachable from the internet), and a wildcard certificate per domain for the gateways.
+ */
+export class CertManager extends Construct implements PlatformComponent {
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[];
+  /** The ClusterIssuer the wildcard certificates use. */
+  readonly issuer: LetsEncryptIssuer;
+  /** In the order of `wildcardDomains`. */
+  readonly certificates: readonly WildcardCertificate[];
+
+  constructor(scope: Construct, id: string, props: CertManagerProps) {
+    super(scope, id);
+    checkProps(this.node.path, props);
+    const namespace = props.namespace ?? "cert-manager";
+    this.issuer = props.issuer ?? "letsencrypt-prod";
+    this.namespace = { name: namespace, podSecurity: "restricted" };
+
+    const resources = (memoryLimit: string) => ({
+      requests: { cpu: "10m", memory: "64Mi" },
+      limits: { memory: memoryLimit },
+    });
+    this.helmCharts = [
+      {
+        repository: "https://charts.jetstack.io",
+        name: "cert-manager",
+        version: pins.charts.certManager,
+        release: "cert-manager",
+        namespace,
+        values: {
+          crds: { enabled: true },
+          resources: resources("256Mi"),
+          webhook: { resources: resources("128Mi") },
+          cainjector: { resources: resources("256Mi") },
+          startupapicheck: { resources: resources("128Mi") },
+          // The LAN resolver may answer for the homelab's own domain (split horizon): check DNS-01 records publicly.
+          dns01RecursiveNameservers: "1.1.1.1:53,1.0.0.1:53",
+          dns01RecursiveNameserversOnly: true,
+        },
+      },
+    ];
+
+    for (const [issuer, server] of Object.entries(acmeServers)) {
+      const clusterIssuer = new ClusterIssuer(this, issuer, {
+        metadata: { name: issuer },
+        spec: {
+          acme: {
+            email: props.acmeEmail,
+            server,
+            privateKeySecretRef: { name: `${issuer}-account-key` },
+            solvers: [{ dns01: { cloudflare: { apiTokenSecretRef: props.cloudflareApiTokenSecret } } }],
+          },
+        },
+      });
+      // Cluster-scoped: drop the namespace a Chart with a default namespace stamps on every object.
+      if (Chart.of(this).namespace) clusterIssuer.addJsonPatch(JsonPatch.remove("/metadata/namespace"));
+    }
+
+    this.certificates = props.wildcardDomains.map((domain) => {
+      const name = `wildcard-${domain.replaceAll(".", "-")}`;
+      const certificate = { domain, secretName: `${name}-tls`, namespace: props.certificateNamespace };
+      new Certificate(this, name, {
+        metadata: { name, namespace: certificate.namespace },
+        spec: {
+          secretName: certificate.secretName,
+          dnsNames: [`*.${domain}`, domain],
+          issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: this.issuer },
+        },
+      });
+      return certificate;
+    });
+  }
+
+  /** The wildcard certificate of one of `wildcardDomains`. */
+  certificate(domain: string): WildcardCertificate {
+    const certificate = this.certificates.find((candidate) => candidate.domain === domain);
+    if (!certificate) {
+      const known = this.certificates.map((candidate) => candidate.domain).join(", ");
+      throw new Error(`${this.node.path}: no wildcard certificate for ${domain} (wildcardDomains: ${known})`);
+    }
+    return certificate;
+  }
+}
+
+const domainName = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function checkProps(path: string, props: CertManagerProps): void {
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.acmeEmail)) {
+    throw new Error(
+      `${path}: acmeEmail "${props.acmeEmail}" must be an e-mail address such as ops@example.org`,
+    );
+  }
+  const { name, key } = props.cloudflareApiTokenSecret;
+  if (name === "" || key === "") {
+    throw new Error(
+      `${path}: cloudflareApiTokenSecret needs both the Secret's name and the key holding the token`,
+    );
+  }
+  if (props.wildcardDomains.length === 0) {
+    throw new Error(`${path}: wildcardDomains must list at least one domain, such as home.example.org`);
+  }
+  props.wildcardDomains.forEach((domain, index) => {
+    if (!domainName.test(domain)) {
+      throw new Error(
+        `${path}: wildcardDomains[${index}] "${domain}" must be a lowercase domain name such as home.example.org, without "*."`,
+      );
+    }
+    if (props.wildcardDomains.indexOf(domain) !== index) {
+      throw new Error(`${path}: wildcardDomains[${index}] "${domain}" is listed twice`);
+    }
+  });
+  if (!dnsLabel.test(props.certificateNamespace)) {
+    throw new Error(
+      `${path}: certificateNamespace "${props.certificateNamespace}" must be a namespace name (DNS label)`,
+    );
+  }
+}

@@ -1,0 +1,220 @@
+import { isIP } from "net";
+import { Chart, JsonPatch } from "cdk8s";
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import type { WildcardCertificate } from "./cert-manager";
+import type { GatewayRef } from "./gateway-ref";
+import {
+  EnvoyProxy,
+  EnvoyProxySpecProviderKubernetesEnvoyDeploymentContainerResourcesLimits as ProxyLimit,
+  EnvoyProxySpecProviderKubernetesEnvoyDeploymentContainerResourcesRequests as ProxyRequest,
+  EnvoyProxySpecProviderType,
+} from "./imports/gateway.envoyproxy.io";
+import {
+  Gateway,
+  GatewayClass,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom as AllowedNamespaces,
+  GatewaySpecListenersTlsMode,
+  HttpRoute,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme as RedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode as RedirectStatus,
+  HttpRouteSpecRulesFiltersType,
+} from "./imports/gateway.networking.k8s.io";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export interface EnvoyGatewayProps {
+  /** The LAN address (from the MetalLB pool) of the gateway for routes reachable only at home. */
+  readonly internalAddress: string;
+  /** The LAN address (from the MetalLB pool) of the gateway the Cloudflare tunnel sends public traffic to. */
+  readonly publicAddress: string;
+  /** The wildcard certificate both gateways terminate TLS with; it must live in `namespace`. */
+  readonly certificate: WildcardCertificate;
+  /**
+   * Where the controller, the Gateways and their Envoy proxies run.
+   * @default "envoy-gateway-system"
+   */
+  readonly namespace?: string;
+}
+
+type GatewayName = "internal" | "public";
+
+const controllerName = "gateway.envoyproxy.io/gatewayclass-controller";
+/** Talos's default cluster domain. */
+const clusterDomain = "cluster.local";
+const httpsListener = "https";
+const httpListener = "http";
+
+/**
+ * Envoy Gateway with two Gateways, `internal` and `public`, each on its own Envoy proxy and LAN address.
+ * Both terminate HTTPS with the wildcard certificate and redirect plain HTTP to HTTPS; a namespace's
+ * routes attach to a gateway only when the namespace carries that gateway's attach label.
+ */
+export class EnvoyGateway extends Construct implements PlatformComponent {
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[];
+  readonly gatewayClassName: string;
+  readonly internal: GatewayRef;
+  readonly public: GatewayRef;
+  /** The public gateway's in-cluster Service, which the Cloudflare tunnel reaches over HTTPS on 443. */
+  readonly publicServiceHost: string;
+
+  constructor(scope: Construct, id: string, props: EnvoyGatewayProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "envoy-gateway-system";
+    checkProps(this.node.path, props, namespace);
+    this.namespace = { name: namespace, podSecurity: "restricted" };
+    this.helmCharts = [
+      {
+        repository: "oci://docker.io/envoyproxy",
+        name: "gateway-helm",
+        version: pins.charts.envoyGateway,
+        release: "envoy-gateway",
+        namespace,
+        values: { config: { envoyGateway: { gateway: { controllerName } } } },
+      },
+    ];
+
+    this.gatewayClassName = "envoy-gateway";
+    const gatewayClass = new GatewayClass(this, "gateway-class", {
+      metadata: { name: this.gatewayClassName },
+      spec: { controllerName },
+    });
+    // Cluster-scoped: drop the namespace a Chart with a default namespace stamps on every object.
+    if (Chart.of(this).namespace) gatewayClass.addJsonPatch(JsonPatch.remove("/metadata/namespace"));
+
+    this.internal = this.addGateway("internal", props.internalAddress, props.certificate, namespace);
+    this.public = this.addGateway("public", props.publicAddress, props.certificate, namespace);
+    this.publicServiceHost = `${proxyServiceName("public")}.${namespace}.svc.${clusterDomain}`;
+  }
+
+  private addGateway(
+    name: GatewayName,
+    address: string,
+    certificate: WildcardCertificate,
+    namespace: string,
+  ): GatewayRef {
+    const hostname = `*.${certificate.domain}`;
+    const proxy = new EnvoyProxy(this, `${name}-proxy`, {
+      metadata: { name: proxyServiceName(name), namespace },
+      spec: {
+        provider: {
+          type: EnvoyProxySpecProviderType.KUBERNETES,
+          kubernetes: {
+            // Pinned so the tunnel and NetworkPolicies can name the Service and MetalLB gives it a known address.
+            envoyService: {
+              name: proxyServiceName(name),
+              annotations: { "metallb.io/loadBalancerIPs": address },
+            },
+            envoyDeployment: {
+              container: {
+                resources: {
+                  requests: {
+                    cpu: ProxyRequest.fromString("100m"),
+                    memory: ProxyRequest.fromString("128Mi"),
+                  },
+                  limits: { memory: ProxyLimit.fromString("512Mi") },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+
+    const gateway = new Gateway(this, name, {
+      metadata: { name, namespace },
+      spec: {
+        gatewayClassName: this.gatewayClassName,
+        infrastructure: {
+          parametersRef: { group: "gateway.envoyproxy.io", kind: EnvoyProxy.GVK.kind, name: proxy.name },
+        },
+        listeners: [
+          {
+            name: httpsListener,
+            protocol: "HTTPS",
+            port: 443,
+            hostname,
+            tls: {
+              mode: GatewaySpecListenersTlsMode.TERMINATE,
+              certificateRefs: [{ name: certificate.secretName }],
+            },
+            allowedRoutes: {
+              namespaces: {
+                from: AllowedNamespaces.SELECTOR,
+                selector: { matchLabels: { [attachLabelKey(name)]: "true" } },
+              },
+            },
+          },
+          {
+            name: httpListener,
+            protocol: "HTTP",
+            port: 80,
+            hostname,
+            // Only the redirect below, from this namespace, may attach: plain HTTP never reaches an app.
+            allowedRoutes: { namespaces: { from: AllowedNamespaces.SAME } },
+          },
+        ],
+      },
+    });
+
+    new HttpRoute(this, `${name}-https-redirect`, {
+      metadata: { name: `${name}-https-redirect`, namespace },
+      spec: {
+        parentRefs: [{ name: gateway.name, sectionName: httpListener }],
+        rules: [
+          {
+            filters: [
+              {
+                type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                requestRedirect: { scheme: RedirectScheme.HTTPS, statusCode: RedirectStatus.VALUE_301 },
+              },
+            ],
+          },
+        ],
+      },
+    });
+
+    return {
+      name,
+      namespace,
+      attachLabel: { key: attachLabelKey(name), value: "true" },
+      // Envoy Gateway runs the proxies in its own namespace, which here is also the Gateways' namespace.
+      proxyNamespace: namespace,
+      proxyPodLabels: {
+        "gateway.envoyproxy.io/owning-gateway-name": name,
+        "gateway.envoyproxy.io/owning-gateway-namespace": namespace,
+      },
+      address,
+      httpsListener,
+    };
+  }
+}
+
+function proxyServiceName(gatewayName: GatewayName): string {
+  return `envoy-${gatewayName}`;
+}
+
+function attachLabelKey(gatewayName: GatewayName): string {
+  return `homelab.dev/gateway-${gatewayName}`;
+}
+
+function checkProps(path: string, props: EnvoyGatewayProps, namespace: string): void {
+  for (const key of ["internalAddress", "publicAddress"] as const) {
+    if (isIP(props[key]) === 0) {
+      throw new Error(
+        `${path}: ${key} "${props[key]}" must be one IP address from the MetalLB pool, such as 192.168.1.240`,
+      );
+    }
+  }
+  if (props.internalAddress === props.publicAddress) {
+    throw new Error(
+      `${path}: internalAddress and publicAddress must differ: each gateway has its own LAN address`,
+    );
+  }
+  if (props.certificate.namespace !== namespace) {
+    throw new Error(
+      `${path}: certificate lives in namespace ${props.certificate.namespace}, but the gateways in ${namespace} can only ` +
+        `use a Secret of their own namespace: give CertManager certificateNamespace "${namespace}"`,
+    );
+  }
+}

@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export interface LocalPathStorageProps {
+  /**
+   * The directory on every node that holds the volumes; it must be under /var, Talos's only writable filesystem.
+   * @default "/var/mnt/local-path-provisioner"
+   */
+  readonly hostPath?: string;
+  /**
+   * @default "local-path"
+   */
+  readonly storageClassName?: string;
+  /**
+   * Whether PVCs that name no StorageClass get this one.
+   * @default true
+   */
+  readonly isDefault?: boolean;
+  /**
+   * @default "local-path-storage"
+   */
+  readonly namespace?: string;
+}
+
+/** A directory the Talos layer must bind-mount into the kubelet, in the shape of Talos `kubelet.extraMounts`. */
+export interface KubeletHostMount {
+  readonly source: string;
+  readonly destination: string;
+  readonly options: readonly string[];
+}
+
+/**
+ * Node-local persistent volumes from Rancher's local-path-provisioner, so PVCs bind on Talos nodes without
+ * a storage system. Volumes live on one node's disk and follow it: a workload using one stays on that node.
+ */
+export class LocalPathStorage extends Construct implements PlatformComponent {
+  /** Privileged: the provisioner's helper pods create and delete volume directories through hostPath. */
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[];
+  readonly storageClassName: string;
+  /** The kubelet runs in a container on Talos, so it sees the volume directory only through this mount. */
+  readonly hostMount: KubeletHostMount;
+
+  constructor(scope: Construct, id: string, props: LocalPathStorageProps = {}) {
+    super(scope, id);
+    const hostPath = props.hostPath ?? "/var/mnt/local-path-provisioner";
+    const namespace = props.namespace ?? "local-path-storage";
+    this.storageClassName = props.storageClassName ?? "local-path";
+    checkProps(this.node.path, hostPath, this.storageClassName);
+    this.namespace = { name: namespace, podSecurity: "privileged" };
+    // rshared: mounts the kubelet makes under the directory must propagate between the host and its container.
+    this.hostMount = { source: hostPath, destination: hostPath, options: ["bind", "rshared", "rw"] };
+
+    const resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+    this.helmCharts = [
+      {
+        repository: "https://charts.containeroo.ch",
+        name: "local-path-provisioner",
+        version: pins.charts.localPathProvisioner,
+        release: "local-path-provisioner",
+        namespace,
+        values: {
+          storageClass: {
+            create: true,
+            name: this.storageClassName,
+            defaultClass: props.isDefault ?? true,
+            reclaimPolicy: "Delete",
+            // Bind only once the pod is scheduled, so the volume is made on the node the pod runs on.
+            volumeBindingMode: "WaitForFirstConsumer",
+          },
+          nodePathMap: [{ node: "DEFAULT_PATH_FOR_NON_LISTED_NODES", paths: [hostPath] }],
+          resources,
+          helperPod: { resources },
+        },
+      },
+    ];
+  }
+}
+
+const storageClassNamePattern =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkProps(path: string, hostPath: string, storageClassName: string): void {
+  const underVar = /^\/var(\/[^/]+)+$/.test(hostPath) && !/\/\.\.?(\/|$)/.test(hostPath);
+  if (!underVar) {
+    throw new Error(
+      `${path}: hostPath "${hostPath}" must be an absolute path under /var (Talos's root filesystem is read-only), ` +
+        `such as /var/mnt/local-path-provisioner`,
+    );
+  }
+  if (!storageClassNamePattern.test(storageClassName)) {
+    throw new Error(
+      `${path}: storageClassName "${storageClassName}" must be a DNS subdomain: lowercase letters, digits, '-' and '.'`,
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import { BlockList, isIP } from "net";
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export interface MetalLbProps {
+  /**
+   * The LAN addresses MetalLB may hand to LoadBalancer Services, each a CIDR (`192.168.1.240/28`) or a
+   * first-last range (`192.168.1.240-192.168.1.250`).
+   */
+  readonly addresses: string[];
+  /**
+   * The name of the IPAddressPool (and of its L2Advertisement).
+   * @default "default"
+   */
+  readonly poolName?: string;
+  /**
+   * @default "metallb-system"
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * MetalLB in layer-2 mode: one address pool on the LAN, announced by ARP/NDP from the nodes, so
+ * LoadBalancer Services (the gateways) get LAN addresses.
+ */
+export class MetalLb extends Construct implements PlatformComponent {
+  /** Privileged: the speaker runs on the host network and needs NET_RAW to answer ARP. */
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[];
+  /** The IPAddressPool Services draw from. */
+  readonly poolName: string;
+  readonly addresses: readonly string[];
+
+  constructor(scope: Construct, id: string, props: MetalLbProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "metallb-system";
+    this.poolName = props.poolName ?? "default";
+    checkAddresses(this.node.path, props.addresses);
+    this.addresses = [...props.addresses];
+    this.namespace = { name: namespace, podSecurity: "privileged" };
+
+    const resources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
+    this.helmCharts = [
+      {
+        repository: "https://metallb.github.io/metallb",
+        name: "metallb",
+        version: pins.charts.metallb,
+        release: "metallb",
+        namespace,
+        values: {
+          controller: { resources },
+          // Talos labels control planes exclude-from-external-load-balancers; clusters of control planes
+          // only must still announce.
+          speaker: { resources, ignoreExcludeLB: true },
+          // Layer 2 only: no BGP, so no FRR-K8s daemonset.
+          frrk8s: { enabled: false },
+        },
+      },
+    ];
+
+    new IpAddressPool(this, "pool", {
+      metadata: { name: this.poolName, namespace },
+      spec: { addresses: [...this.addresses] },
+    });
+    new L2Advertisement(this, "l2-advertisement", {
+      metadata: { name: this.poolName, namespace },
+      spec: { ipAddressPools: [this.poolName] },
+    });
+  }
+}
+
+const addressForms = "a CIDR (192.168.1.240/28) or a first-last range (192.168.1.240-192.168.1.250)";
+
+function checkAddresses(path: string, addresses: readonly string[]): void {
+  if (addresses.length === 0) throw new Error(`${path}: addresses must not be empty: list ${addressForms}`);
+  addresses.forEach((address, index) => {
+    const problem = addressProblem(address);
+    if (problem) throw new Error(`${path}: addresses[${index}] "${address}" ${problem}`);
+  });
+}
+
+/** What is wrong with one pool entry, if anything. */
+function addressProblem(address: string): string | undefined {
+  const cidr = /^([^/]+)\/(\d{1,3})$/.exec(address);
+  if (cidr) {
+    const family = isIP(cidr[1]);
+    return family !== 0 && Number(cidr[2]) <= maxPrefix(family) ? undefined : `is not ${addressForms}`;
+  }
+  const range = /^([^-\s]+)\s*-\s*([^-\s]+)$/.exec(address);
+  if (range) {
+    const [, first, last] = range;
+    const family = isIP(first);
+    if (family === 0 || isIP(last) !== family) return `is not ${addressForms}`;
+    try {
+      new BlockList().addRange(first, last, family === 4 ? "ipv4" : "ipv6");
+    } catch {
+      return "must not start after its last address";
+    }
+    return undefined;
+  }
+  const family = isIP(address);
+  if (family !== 0) return `is a single address: write it as ${address}/${maxPrefix(family)}`;
+  return `is not ${addressForms}`;
+}
+
+function maxPrefix(family: number): number {
+  return family === 4 ? 32 : 128;
+}

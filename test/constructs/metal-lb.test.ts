@@ -1,0 +1,91 @@
+import { Testing } from "cdk8s";
+import { MetalLb, type MetalLbProps } from "../../constructs/metal-lb";
+import { pins } from "../../pins";
+import { validateHelmValues } from "../support/helm-values";
+import { validateManifest } from "../support/k8s-schema";
+
+const addresses = ["192.168.1.240-192.168.1.250", "10.10.0.0/28"];
+
+function synth(props: MetalLbProps = { addresses }) {
+  const chart = Testing.chart();
+  const metalLb = new MetalLb(chart, "metallb", props);
+  return { metalLb, manifests: Testing.synth(chart) };
+}
+
+describe("MetalLb", () => {
+  it("synthesizes the pool and its L2 advertisement, and the chart to install first", () => {
+    const { metalLb, manifests } = synth();
+    expect({ manifests, helmCharts: metalLb.helmCharts }).toMatchSnapshot();
+  });
+
+  it("puts every address into the pool", () => {
+    const pool = synth().manifests.find((manifest) => manifest.kind === "IPAddressPool");
+    expect(pool).toMatchObject({
+      apiVersion: "metallb.io/v1beta1",
+      metadata: { name: "default", namespace: "metallb-system" },
+      spec: { addresses },
+    });
+  });
+
+  it("announces the pool over layer 2", () => {
+    const advertisement = synth().manifests.find((manifest) => manifest.kind === "L2Advertisement");
+    expect(advertisement).toMatchObject({
+      apiVersion: "metallb.io/v1beta1",
+      metadata: { namespace: "metallb-system" },
+      spec: { ipAddressPools: ["default"] },
+    });
+  });
+
+  it("exposes the pool name, and uses the one given", () => {
+    const { metalLb, manifests } = synth({ addresses, poolName: "lan", namespace: "lb" });
+    expect(metalLb.poolName).toBe("lan");
+    expect(manifests.map((manifest) => [manifest.kind, manifest.metadata])).toEqual([
+      ["IPAddressPool", { name: "lan", namespace: "lb" }],
+      ["L2Advertisement", { name: "lan", namespace: "lb" }],
+    ]);
+    expect(manifests[1].spec.ipAddressPools).toEqual(["lan"]);
+  });
+
+  it("synthesizes only objects that pass their upstream schema", () => {
+    expect(synth().manifests.flatMap(validateManifest)).toEqual([]);
+  });
+
+  it("installs the pinned metallb chart with values its schema accepts, in a privileged namespace", () => {
+    const { metalLb } = synth();
+    expect(metalLb.namespace).toEqual({ name: "metallb-system", podSecurity: "privileged" });
+    expect(metalLb.helmCharts).toHaveLength(1);
+    const [chart] = metalLb.helmCharts;
+    expect(chart).toMatchObject({
+      repository: "https://metallb.github.io/metallb",
+      name: "metallb",
+      version: pins.charts.metallb,
+      namespace: "metallb-system",
+    });
+    expect(chart.values).toMatchObject({ speaker: { ignoreExcludeLB: true }, frrk8s: { enabled: false } });
+    const problems = validateHelmValues(chart.name, chart.version, chart.values);
+    expect(problems).toBeDefined();
+    expect(problems).toEqual([]);
+  });
+
+  it.each([["192.168.1.240/28"], ["fd00:10::/64"], ["192.168.1.240 - 192.168.1.250"], ["fd00::10-fd00::20"]])(
+    "accepts %s",
+    (address) => {
+      expect(() => synth({ addresses: [address] })).not.toThrow();
+    },
+  );
+
+  it.each([
+    [[], "metallb: addresses must not be empty: list a CIDR"],
+    [["192.168.1.300/28"], 'metallb: addresses[0] "192.168.1.300/28" is not a CIDR'],
+    [["192.168.1.0/33"], 'metallb: addresses[0] "192.168.1.0/33" is not a CIDR'],
+    [["10.0.0.0/24", "lan"], 'metallb: addresses[1] "lan" is not a CIDR'],
+    [
+      ["192.168.1.250-192.168.1.240"],
+      'addresses[0] "192.168.1.250-192.168.1.240" must not start after its last address',
+    ],
+    [["192.168.1.240-fd00::1"], 'addresses[0] "192.168.1.240-fd00::1" is not a CIDR'],
+    [["192.168.1.240"], 'addresses[0] "192.168.1.240" is a single address: write it as 192.168.1.240/32'],
+  ])("rejects addresses %j", (badAddresses, message) => {
+    expect(() => synth({ addresses: badAddresses })).toThrow(message);
+  });
+});
