@@ -1,0 +1,280 @@
+import { Chart, JsonPatch } from "cdk8s";
+import { k8s } from "cdk8s-plus-30";
+import { Construct } from "constructs";
+import type { GatewayRef } from "./gateway-ref";
+import { homelabAppProblems, sameGateway } from "./homelab-app-problems";
+import { Application, AppProject, type ApplicationSpecSource } from "./imports/argoproj.io";
+import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import { addNetworkPolicy, addProfilePolicies, namespacePeer, type NetworkProfile } from "./network-profiles";
+import type { PodSecurityLevel } from "./platform-component";
+
+/** A chart from a Helm repository (or an OCI registry). */
+export interface HelmAppSource {
+  readonly repoUrl: string;
+  readonly chart: string;
+  readonly version: string;
+  /** @default - the chart's own defaults */
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
+/** A directory of manifests, Kustomize or a chart in a Git repository. */
+export interface GitAppSource {
+  readonly repoUrl: string;
+  readonly path: string;
+  /** A branch, tag or commit. @default "HEAD" */
+  readonly revision?: string;
+}
+
+/** Where Argo CD takes the app's workloads from: exactly one of a Helm chart or a Git path. */
+export type AppSource =
+  | { readonly helm: HelmAppSource; readonly git?: undefined }
+  | { readonly git: GitAppSource; readonly helm?: undefined };
+
+/** A reason to run below `restricted`, recorded on the namespace for review. */
+export interface PodSecurityException {
+  readonly level: Exclude<PodSecurityLevel, "restricted">;
+  /** Why the app cannot run `restricted`; at least 10 characters. */
+  readonly reason: string;
+}
+
+/** One hostname routed by a gateway to one of the app's Services. */
+export interface AppExposure {
+  readonly host: string;
+  readonly gateway: GatewayRef;
+  /** The app's Service that receives the traffic. */
+  readonly service: string;
+  /** The Service port the route sends to. */
+  readonly port: number;
+  /**
+   * The pod port behind `port`, which is what NetworkPolicies match: the gateway proxies send to pod
+   * addresses, not to the Service.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * Whether Cloudflare Access guards the hostname. Required when `gateway` is the public gateway, so
+   * that every public hostname carries a decision; not allowed otherwise.
+   * @default - none (internal exposures only)
+   */
+  readonly access?: boolean;
+}
+
+/** What the edge (tunnel ingress, DNS, Access) needs to know of a public hostname. */
+export interface PublicExposure {
+  readonly host: string;
+  readonly access: boolean;
+}
+
+/**
+ * An app is either created or not: to disable one, do not create it. Its Argo CD objects, namespace
+ * and policies then disappear together.
+ */
+export interface HomelabAppProps {
+  /** A DNS label; names the Argo CD project and application and the ServiceAccount. */
+  readonly name: string;
+  /** @default - the app's name */
+  readonly namespace?: string;
+  readonly profile: NetworkProfile;
+  /**
+   * The inbound BitTorrent port, open to anyone on TCP and UDP; required for `media-server` and only
+   * allowed there.
+   * @default - none
+   */
+  readonly torrentPort?: number;
+  /** @default - `restricted` enforced, audited and warned */
+  readonly podSecurity?: PodSecurityException;
+  readonly source: AppSource;
+  /** @default - reachable through no gateway */
+  readonly exposures?: readonly AppExposure[];
+  /**
+   * The gateway the Cloudflare tunnel sends to: exposures on it (same name and namespace) are public.
+   * @default - no exposure is public
+   */
+  readonly publicGateway?: GatewayRef;
+  /**
+   * Apps this one calls, by object; the same as calling `allowTo` for each after construction.
+   * @default - none
+   */
+  readonly allowTo?: readonly HomelabApp[];
+  /** Where Argo CD runs; the AppProject and Application go there. @default "argocd" */
+  readonly argoNamespace?: string;
+}
+
+/** Argo CD's name for the cluster it runs in. */
+const inClusterServer = "https://kubernetes.default.svc";
+
+/**
+ * One app workload: its namespace (Pod Security Admission, gateway attach labels), an Argo CD project
+ * confined to that namespace and the app's repository, the Application syncing it, a ServiceAccount
+ * without an API token, the NetworkPolicies of its profile, and an HTTPRoute per exposure.
+ */
+export class HomelabApp extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly profile: NetworkProfile;
+  /** The exposures on `publicGateway`, for the edge. */
+  public readonly publicExposures: readonly PublicExposure[];
+  private readonly callees = new Set<HomelabApp>();
+
+  public constructor(scope: Construct, id: string, props: HomelabAppProps) {
+    super(scope, id);
+    const problems = homelabAppProblems(props);
+    if (problems.length > 0) {
+      throw new Error(`HomelabApp ${JSON.stringify(props.name)}: ${problems.join("; ")}`);
+    }
+
+    this.name = props.name;
+    this.namespace = props.namespace ?? props.name;
+    this.profile = props.profile;
+    const exposures = props.exposures ?? [];
+    const argoNamespace = props.argoNamespace ?? "argocd";
+
+    this.addNamespace(props.podSecurity, exposures);
+    new k8s.KubeServiceAccount(this, "service-account", {
+      metadata: { name: this.name, namespace: this.namespace },
+      automountServiceAccountToken: false,
+    });
+    this.addArgoCd(props.source, argoNamespace);
+    addProfilePolicies(this, {
+      namespace: this.namespace,
+      profile: this.profile,
+      gatewayIngress: gatewayIngress(exposures),
+      torrentPort: props.torrentPort,
+    });
+    for (const exposure of exposures) this.addRoute(exposure);
+
+    this.publicExposures = exposures
+      .filter((exposure) => sameGateway(exposure.gateway, props.publicGateway))
+      .map((exposure) => ({ host: exposure.host, access: exposure.access === true }));
+    for (const callee of props.allowTo ?? []) this.allowTo(callee);
+  }
+
+  /**
+   * Lets this app's pods open connections, on any port, to every pod of `callee`'s namespace: an egress
+   * policy here and the matching ingress policy in `callee` (created in its scope, so it lands in its
+   * chart). Replies need nothing; the reverse direction stays closed. Call it after both apps exist,
+   * in any order, which also allows cycles.
+   */
+  public allowTo(callee: HomelabApp): void {
+    if (callee.namespace === this.namespace) {
+      throw new Error(
+        `HomelabApp ${JSON.stringify(this.name)}: allowTo ${JSON.stringify(callee.name)} shares its namespace ${this.namespace}, where traffic is already allowed — remove it`,
+      );
+    }
+    if (this.callees.has(callee)) {
+      throw new Error(
+        `HomelabApp ${JSON.stringify(this.name)}: allowTo ${JSON.stringify(callee.name)} is given twice — name each app once`,
+      );
+    }
+    this.callees.add(callee);
+    addNetworkPolicy(this, this.namespace, `allow-egress-to-${callee.namespace}`, {
+      policyTypes: ["Egress"],
+      egress: [{ to: [namespacePeer(callee.namespace)] }],
+    });
+    addNetworkPolicy(callee, callee.namespace, `allow-ingress-from-${this.namespace}`, {
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [namespacePeer(this.namespace)] }],
+    });
+  }
+
+  private addNamespace(podSecurity: PodSecurityException | undefined, exposures: readonly AppExposure[]) {
+    const level: PodSecurityLevel = podSecurity?.level ?? "restricted";
+    const labels: Record<string, string> = {
+      "pod-security.kubernetes.io/enforce": level,
+      // Audit and warn stay at restricted so that what an exception lets through remains visible.
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    };
+    for (const { gateway } of exposures) {
+      const { key, value } = gateway.attachLabel;
+      if (labels[key] !== undefined && labels[key] !== value) {
+        throw new Error(
+          `HomelabApp ${JSON.stringify(this.name)}: gateways ask for namespace label ${key}=${labels[key]} and ${key}=${value} — give each gateway its own attachLabel key`,
+        );
+      }
+      labels[key] = value;
+    }
+    const namespace = new k8s.KubeNamespace(this, "namespace", {
+      metadata: {
+        name: this.namespace,
+        labels,
+        annotations: podSecurity ? { "homelab.dev/pod-security-reason": podSecurity.reason } : undefined,
+      },
+    });
+    // Cluster-scoped: drop the namespace a Chart with a default namespace stamps on every object.
+    if (Chart.of(this).namespace) namespace.addJsonPatch(JsonPatch.remove("/metadata/namespace"));
+  }
+
+  private addArgoCd(source: AppSource, argoNamespace: string) {
+    const repoUrl = source.helm ? source.helm.repoUrl : source.git.repoUrl;
+    new AppProject(this, "project", {
+      metadata: { name: this.name, namespace: argoNamespace },
+      spec: {
+        description: `The ${this.name} app: its own repository, into namespace ${this.namespace} only`,
+        sourceRepos: [repoUrl],
+        destinations: [{ server: inClusterServer, namespace: this.namespace }],
+        clusterResourceWhitelist: [],
+        // The profile's policies are the app's network boundary; its own source must not widen it.
+        namespaceResourceBlacklist: [{ group: "networking.k8s.io", kind: "NetworkPolicy" }],
+      },
+    });
+    // No resources finalizer: the app owns namespaced objects only, and deleting its namespace removes them.
+    new Application(this, "application", {
+      metadata: { name: this.name, namespace: argoNamespace },
+      spec: {
+        project: this.name,
+        source: applicationSource(this.name, source),
+        destination: { server: inClusterServer, namespace: this.namespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
+          // The namespace is ours, with its labels; Argo CD must not create a bare one first.
+          syncOptions: ["CreateNamespace=false", "PrunePropagationPolicy=foreground", "PruneLast=true"],
+        },
+      },
+    });
+  }
+
+  private addRoute(exposure: AppExposure) {
+    const { gateway } = exposure;
+    new HttpRoute(this, `route-${exposure.host}`, {
+      metadata: { name: exposure.host, namespace: this.namespace },
+      spec: {
+        parentRefs: [
+          { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.httpsListener },
+        ],
+        hostnames: [exposure.host],
+        rules: [{ backendRefs: [{ name: exposure.service, port: exposure.port }] }],
+      },
+    });
+  }
+}
+
+function applicationSource(name: string, source: AppSource): ApplicationSpecSource {
+  if (source.helm) {
+    const { repoUrl, chart, version, values } = source.helm;
+    return {
+      repoUrl,
+      chart,
+      targetRevision: version,
+      helm: { releaseName: name, valuesObject: values },
+    };
+  }
+  const { repoUrl, path, revision } = source.git;
+  return { repoUrl, path, targetRevision: revision ?? "HEAD" };
+}
+
+/** The pod ports each gateway reaches, one entry per gateway in the order of first exposure. */
+function gatewayIngress(exposures: readonly AppExposure[]) {
+  const byGateway = new Map<string, { gateway: GatewayRef; ports: Set<number> }>();
+  for (const exposure of exposures) {
+    const key = `${exposure.gateway.namespace}/${exposure.gateway.name}`;
+    const entry = byGateway.get(key) ?? { gateway: exposure.gateway, ports: new Set<number>() };
+    entry.ports.add(exposure.targetPort ?? exposure.port);
+    byGateway.set(key, entry);
+  }
+  return [...byGateway.values()].map(({ gateway, ports }) => ({
+    gateway,
+    ports: [...ports].sort((a, b) => a - b),
+  }));
+}

@@ -1,0 +1,135 @@
+import { k8s } from "cdk8s-plus-30";
+import type { Construct } from "constructs";
+import type { GatewayRef } from "./gateway-ref";
+
+/** The named sets of NetworkPolicies an app can have. */
+export type NetworkProfile = "web-app" | "web-app-internal" | "media-server" | "worker";
+
+/**
+ * What a profile lets through on top of what every app gets: default deny in both directions, traffic
+ * between pods of its own namespace, and DNS to kube-dns.
+ */
+export interface ProfileAllowances {
+  /** Ingress from the proxy pods of each gateway the app is exposed on, on that exposure's pod port. */
+  readonly fromGateways: boolean;
+  /** Egress to any IPv4 address outside `nonInternetRanges`, on any port. */
+  readonly toInternet: boolean;
+  /** Ingress from any address on the app's torrent port, TCP and UDP. */
+  readonly torrentFromAnywhere: boolean;
+}
+
+export const networkProfiles: Readonly<Record<NetworkProfile, ProfileAllowances>> = {
+  "web-app": { fromGateways: true, toInternet: true, torrentFromAnywhere: false },
+  "web-app-internal": { fromGateways: true, toInternet: false, torrentFromAnywhere: false },
+  "media-server": { fromGateways: true, toInternet: true, torrentFromAnywhere: true },
+  worker: { fromGateways: false, toInternet: true, torrentFromAnywhere: false },
+};
+
+/**
+ * Left out of "the internet": RFC 1918 (the LAN, and the pod and service networks inside it), CGNAT
+ * space (RFC 6598, also Tailscale's range) and link-local (169.254.169.254 is a metadata endpoint).
+ */
+export const nonInternetRanges: readonly string[] = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+];
+
+/** The namespace label the API server sets on every namespace itself, so no app can forge it. */
+const namespaceNameLabel = "kubernetes.io/metadata.name";
+
+/** A peer matching every pod of one namespace. */
+export function namespacePeer(namespace: string): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: { matchLabels: { [namespaceNameLabel]: namespace } } };
+}
+
+const kubeDnsPeer: k8s.NetworkPolicyPeer = {
+  namespaceSelector: { matchLabels: { [namespaceNameLabel]: "kube-system" } },
+  podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
+
+function portRule(port: number, protocol: "TCP" | "UDP"): k8s.NetworkPolicyPort {
+  return { port: k8s.IntOrString.fromNumber(port), protocol };
+}
+
+/** A NetworkPolicy selecting every pod of `namespace`, named and identified by `name`. */
+export function addNetworkPolicy(
+  scope: Construct,
+  namespace: string,
+  name: string,
+  spec: Omit<k8s.NetworkPolicySpec, "podSelector">,
+): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, name, {
+    metadata: { name, namespace },
+    spec: { podSelector: {}, ...spec },
+  });
+}
+
+/** The pod ports one gateway's proxies may reach. */
+export interface GatewayIngress {
+  readonly gateway: GatewayRef;
+  readonly ports: readonly number[];
+}
+
+export interface ProfilePoliciesOptions {
+  readonly namespace: string;
+  readonly profile: NetworkProfile;
+  /** One entry per gateway the app is exposed on. */
+  readonly gatewayIngress: readonly GatewayIngress[];
+  /** Required when the profile lets torrent traffic in. */
+  readonly torrentPort?: number;
+}
+
+/** The NetworkPolicies of a profile for one namespace: default deny, then the allowances. */
+export function addProfilePolicies(scope: Construct, options: ProfilePoliciesOptions): void {
+  const { namespace, gatewayIngress, torrentPort } = options;
+  const allowances = networkProfiles[options.profile];
+
+  addNetworkPolicy(scope, namespace, "default-deny", { policyTypes: ["Ingress", "Egress"] });
+  // The namespace is the app's trust boundary: its web pod must reach its own database.
+  addNetworkPolicy(scope, namespace, "allow-same-namespace", {
+    policyTypes: ["Ingress", "Egress"],
+    ingress: [{ from: [{ podSelector: {} }] }],
+    egress: [{ to: [{ podSelector: {} }] }],
+  });
+  addNetworkPolicy(scope, namespace, "allow-dns", {
+    policyTypes: ["Egress"],
+    egress: [{ to: [kubeDnsPeer], ports: [portRule(53, "UDP"), portRule(53, "TCP")] }],
+  });
+
+  if (allowances.fromGateways && gatewayIngress.length > 0) {
+    addNetworkPolicy(scope, namespace, "allow-gateways", {
+      policyTypes: ["Ingress"],
+      ingress: gatewayIngress.map(({ gateway, ports }) => ({
+        from: [
+          {
+            ...namespacePeer(gateway.proxyNamespace),
+            podSelector: { matchLabels: { ...gateway.proxyPodLabels } },
+          },
+        ],
+        ports: ports.map((port) => portRule(port, "TCP")),
+      })),
+    });
+  }
+
+  if (allowances.toInternet) {
+    addNetworkPolicy(scope, namespace, "allow-internet", {
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...nonInternetRanges] } }] }],
+    });
+  }
+
+  if (allowances.torrentFromAnywhere && torrentPort !== undefined) {
+    addNetworkPolicy(scope, namespace, "allow-torrent", {
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+          ports: [portRule(torrentPort, "TCP"), portRule(torrentPort, "UDP")],
+        },
+      ],
+    });
+  }
+}
