@@ -1,0 +1,137 @@
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import type { GatewayRef } from "./gateway-ref";
+import { AppProject } from "./imports/argoproj.io";
+import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export interface ArgoCdProps {
+  /** The hostname the Argo CD UI answers on, e.g. `argocd.home.example.org`. */
+  readonly hostname: string;
+  /** The internal gateway the UI's route attaches to. */
+  readonly gateway: GatewayRef;
+  /**
+   * Run Dex for single sign-on; its connectors are configured separately in `argocd-cm`.
+   * @default false
+   */
+  readonly dex?: boolean;
+  /**
+   * The platform's Git repository, the only source the `platform` AppProject admits.
+   * @default - no source repository: the project exists but admits no Application until one is given
+   */
+  readonly platformRepoUrl?: string;
+  /**
+   * The namespace Argo CD runs in.
+   * @default "argocd"
+   */
+  readonly namespace?: string;
+}
+
+/** The chart's `fullnameOverride`, so its Service names do not depend on the release name. */
+const fullname = "argocd";
+const serverService = `${fullname}-server`;
+/** The AppProject that the platform's own Applications belong to. */
+export const platformProjectName = "platform";
+
+/**
+ * Argo CD from the upstream chart, sized for a homelab, with its UI behind the internal gateway and the
+ * `platform` AppProject. TLS ends at the gateway, so the server speaks plain HTTP inside the cluster.
+ */
+export class ArgoCd extends Construct implements PlatformComponent {
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[];
+  /** The hostname of the UI's HTTPRoute. */
+  readonly hostname: string;
+  readonly route: HttpRoute;
+  readonly platformProject: AppProject;
+
+  constructor(scope: Construct, id: string, props: ArgoCdProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "argocd";
+    validateArgoCdProps(props, namespace);
+    this.hostname = props.hostname;
+    // The chart's pods set runAsNonRoot, seccomp RuntimeDefault and drop ALL capabilities.
+    this.namespace = { name: namespace, podSecurity: "restricted" };
+
+    this.helmCharts = [
+      {
+        repository: "https://argoproj.github.io/argo-helm",
+        name: "argo-cd",
+        version: pins.charts.argocd,
+        release: "argocd",
+        namespace,
+        values: argoCdValues(props.hostname, props.dex ?? false),
+      },
+    ];
+
+    this.route = new HttpRoute(this, "route", {
+      metadata: { name: serverService, namespace },
+      spec: {
+        parentRefs: [
+          {
+            name: props.gateway.name,
+            namespace: props.gateway.namespace,
+            sectionName: props.gateway.httpsListener,
+          },
+        ],
+        hostnames: [props.hostname],
+        rules: [{ backendRefs: [{ name: serverService, port: 80 }] }],
+      },
+    });
+
+    this.platformProject = new AppProject(this, "platform-project", {
+      metadata: { name: platformProjectName, namespace },
+      spec: {
+        description: "The platform's own components, delivered from the platform repository.",
+        sourceRepos: props.platformRepoUrl ? [props.platformRepoUrl] : [],
+        destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
+        // Platform components install CRDs, ClusterRoles and webhooks.
+        clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+      },
+    });
+  }
+}
+
+function argoCdValues(hostname: string, dex: boolean): Record<string, unknown> {
+  return {
+    fullnameOverride: fullname,
+    global: { domain: hostname },
+    configs: { params: { "server.insecure": true } },
+    dex: { enabled: dex, resources: resources("10m", "32Mi", "100m", "128Mi") },
+    controller: { resources: resources("250m", "512Mi", "1", "1Gi") },
+    server: { resources: resources("50m", "128Mi", "500m", "256Mi") },
+    repoServer: { resources: resources("100m", "256Mi", "1", "1Gi") },
+    redis: { resources: resources("50m", "64Mi", "200m", "128Mi") },
+    applicationSet: { resources: resources("50m", "64Mi", "200m", "256Mi") },
+    notifications: { resources: resources("20m", "64Mi", "100m", "128Mi") },
+  };
+}
+
+function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
+  return {
+    requests: { cpu: cpuRequest, memory: memoryRequest },
+    limits: { cpu: cpuLimit, memory: memoryLimit },
+  };
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z][-a-z0-9]{0,61}[a-z0-9]$/;
+const gitUrl = /^(https:\/\/|ssh:\/\/|git@[^\s:]+:)\S+$/;
+
+function validateArgoCdProps(props: ArgoCdProps, namespace: string): void {
+  const problems: string[] = [];
+  if (!hostnamePattern.test(props.hostname)) {
+    problems.push(
+      `hostname must be a lowercase fully qualified name such as "argocd.home.example.org", got "${props.hostname}"`,
+    );
+  }
+  if (props.platformRepoUrl !== undefined && !gitUrl.test(props.platformRepoUrl)) {
+    problems.push(
+      `platformRepoUrl must be a Git URL starting with https://, ssh:// or git@host:, got "${props.platformRepoUrl}"`,
+    );
+  }
+  if (!dnsLabel.test(namespace)) {
+    problems.push(`namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
+  }
+  if (problems.length > 0) throw new Error(`ArgoCd: ${problems.join("; ")}`);
+}

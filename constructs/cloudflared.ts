@@ -1,0 +1,188 @@
+import { Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-30";
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import type { GatewayRef } from "./gateway-ref";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+/** A key of an existing Secret. */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface CloudflaredProps {
+  /** The Secret key holding the tunnel token; the Pulumi layer creates that Secret. */
+  readonly tunnelTokenSecret: SecretKeyRef;
+  /** The gateway the tunnel hands its traffic to. */
+  readonly publicGateway: GatewayRef;
+  /**
+   * Connector replicas, each on its own node.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * The cloudflared container image.
+   * @default `docker.io/cloudflare/cloudflared:${pins.images.cloudflared}`
+   */
+  readonly image?: string;
+  /**
+   * The namespace cloudflared runs in.
+   * @default "cloudflared"
+   */
+  readonly namespace?: string;
+}
+
+/** The port cloudflared serves `/ready`, `/healthcheck` and `/metrics` on. */
+const cloudflaredMetricsPort = 2000;
+/** The distroless cloudflared image's `nonroot` user and group. */
+const cloudflaredUid = 65532;
+const podLabels = { "app.kubernetes.io/name": "cloudflared" };
+const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
+ * The in-cluster end of the Cloudflare tunnel: connectors spread over nodes, a disruption budget that
+ * keeps one running through drains, and a NetworkPolicy that lets them reach only DNS, the public
+ * gateway and Cloudflare's edge.
+ */
+export class Cloudflared extends Construct implements PlatformComponent {
+  readonly namespace: ComponentNamespace;
+  readonly helmCharts: readonly HelmChart[] = [];
+  readonly deployment: kplus.Deployment;
+
+  constructor(scope: Construct, id: string, props: CloudflaredProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "cloudflared";
+    const replicas = props.replicas ?? 2;
+    validateCloudflaredProps(props, namespace, replicas);
+    this.namespace = { name: namespace, podSecurity: "restricted" };
+
+    this.deployment = new kplus.Deployment(this, "deployment", {
+      metadata: { name: "cloudflared", namespace, labels: podLabels },
+      replicas,
+      select: false,
+      podMetadata: { labels: podLabels },
+      // Replace one pod at a time without a surge pod, so a rollout fits on as many nodes as replicas.
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(0),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(1),
+      }),
+      securityContext: { user: cloudflaredUid, group: cloudflaredUid, ensureNonRoot: true },
+      containers: [
+        {
+          name: "cloudflared",
+          image: props.image ?? `docker.io/cloudflare/cloudflared:${pins.images.cloudflared}`,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          args: ["tunnel", "--no-autoupdate", "--metrics", `0.0.0.0:${cloudflaredMetricsPort}`, "run"],
+          envVariables: {
+            TUNNEL_TOKEN: kplus.EnvValue.fromSecretValue({
+              secret: kplus.Secret.fromSecretName(this, "tunnel-token", props.tunnelTokenSecret.name),
+              key: props.tunnelTokenSecret.key,
+            }),
+          },
+          ports: [{ number: cloudflaredMetricsPort, name: "metrics" }],
+          // Ready only once connected to the edge; alive as long as the process serves HTTP.
+          readiness: kplus.Probe.fromHttpGet("/ready", { port: cloudflaredMetricsPort }),
+          liveness: kplus.Probe.fromHttpGet("/healthcheck", {
+            port: cloudflaredMetricsPort,
+            initialDelaySeconds: Duration.seconds(10),
+            periodSeconds: Duration.seconds(10),
+          }),
+          resources: {
+            cpu: { request: kplus.Cpu.millis(20), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+          },
+          // cdk8s-plus already runs non-root, read-only, unprivileged; these complete `restricted`.
+          securityContext: {
+            user: cloudflaredUid,
+            group: cloudflaredUid,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+        },
+      ],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
+    this.deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME });
+
+    new kplus.k8s.KubePodDisruptionBudget(this, "disruption-budget", {
+      metadata: { name: "cloudflared", namespace, labels: podLabels },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
+    });
+
+    new kplus.k8s.KubeNetworkPolicy(this, "network-policy", {
+      metadata: { name: "cloudflared", namespace, labels: podLabels },
+      spec: {
+        podSelector: { matchLabels: podLabels },
+        // Listing Ingress with no rules denies all of it: the tunnel only dials out.
+        policyTypes: ["Ingress", "Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [tcp(53), udp(53)],
+          },
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { "kubernetes.io/metadata.name": props.publicGateway.proxyNamespace },
+                },
+                podSelector: { matchLabels: { ...props.publicGateway.proxyPodLabels } },
+              },
+            ],
+            // Policies see pod ports: Envoy Gateway binds listener 443 as 10443 unless told to keep it.
+            ports: [tcp(443), tcp(10443)],
+          },
+          {
+            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }],
+            // 7844 carries the tunnel (QUIC over UDP, HTTP/2 over TCP); 443 reaches Cloudflare's API.
+            ports: [tcp(7844), udp(7844), tcp(443)],
+          },
+        ],
+      },
+    });
+  }
+}
+
+function tcp(port: number): kplus.k8s.NetworkPolicyPort {
+  return { protocol: "TCP", port: kplus.k8s.IntOrString.fromNumber(port) };
+}
+
+function udp(port: number): kplus.k8s.NetworkPolicyPort {
+  return { protocol: "UDP", port: kplus.k8s.IntOrString.fromNumber(port) };
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const secretKey = /^[-._a-zA-Z0-9]{1,253}$/;
+
+function validateCloudflaredProps(props: CloudflaredProps, namespace: string, replicas: number): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    problems.push(`replicas must be a whole number of at least 1, got ${replicas}`);
+  }
+  if (!dnsLabel.test(namespace)) {
+    problems.push(`namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
+  }
+  if (!dnsSubdomain.test(props.tunnelTokenSecret.name)) {
+    problems.push(
+      `tunnelTokenSecret.name must be a Secret name (lowercase DNS subdomain), got "${props.tunnelTokenSecret.name}"`,
+    );
+  }
+  if (!secretKey.test(props.tunnelTokenSecret.key)) {
+    problems.push(
+      `tunnelTokenSecret.key must be a Secret key (letters, digits, '-', '_', '.'), got "${props.tunnelTokenSecret.key}"`,
+    );
+  }
+  if (props.image !== undefined && props.image.trim() === "") {
+    problems.push(
+      `image must be an image reference such as "docker.io/cloudflare/cloudflared:<tag>", got ""`,
+    );
+  }
+  if (problems.length > 0) throw new Error(`Cloudflared: ${problems.join("; ")}`);
+}

@@ -1,0 +1,171 @@
+import { Construct } from "constructs";
+import { pins } from "../pins";
+import type { GatewayRef } from "./gateway-ref";
+import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import {
+  alloyValues,
+  grafanaValues,
+  lgtmEndpoints,
+  lgtmReleases,
+  lokiValues,
+  mimirValues,
+  tempoValues,
+  type LgtmEndpoints,
+  type LgtmSettings,
+} from "./lgtm-values";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export interface LgtmProps {
+  /** The hostname the Grafana UI answers on, e.g. `grafana.home.example.org`. */
+  readonly grafanaHostname: string;
+  /** The internal gateway Grafana's route attaches to. */
+  readonly gateway: GatewayRef;
+  /**
+   * How long logs, traces and metrics are kept, in days.
+   * @default 14
+   */
+  readonly retentionDays?: number;
+  /**
+   * Loki's volume.
+   * @default "20Gi"
+   */
+  readonly lokiStorage?: string;
+  /**
+   * Tempo's volume.
+   * @default "10Gi"
+   */
+  readonly tempoStorage?: string;
+  /**
+   * The volume of Mimir's object store (the chart's MinIO), which holds the metric blocks.
+   * @default "20Gi"
+   */
+  readonly mimirStorage?: string;
+  /**
+   * Grafana's volume.
+   * @default "5Gi"
+   */
+  readonly grafanaStorage?: string;
+  /**
+   * The StorageClass of every volume the stack claims.
+   * @default "local-path"
+   */
+  readonly storageClassName?: string;
+  /**
+   * The namespace the stack runs in.
+   * @default "monitoring"
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Loki, Tempo, Mimir and Grafana from the upstream charts, each at one replica, with Alloy collecting pod
+ * logs, pod metrics and OTLP traces, and Grafana's UI behind the internal gateway.
+ */
+export class Lgtm extends Construct implements PlatformComponent {
+  readonly namespace: ComponentNamespace;
+  /** Loki, Tempo, Mimir, Grafana, Alloy: the stores before their readers and writers. */
+  readonly helmCharts: readonly HelmChart[];
+  /** The hostname of Grafana's HTTPRoute. */
+  readonly grafanaHostname: string;
+  /** The in-cluster URLs of the stack: Grafana's datasources and where telemetry is sent. */
+  readonly endpoints: LgtmEndpoints;
+  readonly grafanaRoute: HttpRoute;
+
+  constructor(scope: Construct, id: string, props: LgtmProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "monitoring";
+    const settings: LgtmSettings = {
+      retentionDays: props.retentionDays ?? 14,
+      lokiStorage: props.lokiStorage ?? "20Gi",
+      tempoStorage: props.tempoStorage ?? "10Gi",
+      mimirStorage: props.mimirStorage ?? "20Gi",
+      grafanaStorage: props.grafanaStorage ?? "5Gi",
+      storageClassName: props.storageClassName ?? "local-path",
+      grafanaHostname: props.grafanaHostname,
+    };
+    validateLgtmSettings(settings, namespace);
+
+    // Grafana's init container chowns its volume as root (local-path volumes ignore fsGroup), which
+    // `restricted` forbids; logs come through the API, not a hostPath, so `baseline` suffices.
+    this.namespace = { name: namespace, podSecurity: "baseline" };
+    this.grafanaHostname = settings.grafanaHostname;
+
+    this.endpoints = lgtmEndpoints(namespace);
+
+    const grafanaCommunity = "https://grafana-community.github.io/helm-charts";
+    const grafana = "https://grafana.github.io/helm-charts";
+    const chart = (
+      repository: string,
+      name: string,
+      version: string,
+      release: string,
+      values: Record<string, unknown>,
+    ): HelmChart => ({ repository, name, version, release, namespace, values });
+    this.helmCharts = [
+      chart(grafanaCommunity, "loki", pins.charts.loki, lgtmReleases.loki, lokiValues(settings)),
+      chart(grafanaCommunity, "tempo", pins.charts.tempo, lgtmReleases.tempo, tempoValues(settings)),
+      chart(grafana, "mimir-distributed", pins.charts.mimir, lgtmReleases.mimir, mimirValues(settings)),
+      chart(
+        grafanaCommunity,
+        "grafana",
+        pins.charts.grafana,
+        lgtmReleases.grafana,
+        grafanaValues(settings, this.endpoints),
+      ),
+      chart(grafana, "alloy", pins.charts.alloy, lgtmReleases.alloy, alloyValues(this.endpoints)),
+    ];
+
+    this.grafanaRoute = new HttpRoute(this, "grafana-route", {
+      metadata: { name: lgtmReleases.grafana, namespace },
+      spec: {
+        parentRefs: [
+          {
+            name: props.gateway.name,
+            namespace: props.gateway.namespace,
+            sectionName: props.gateway.httpsListener,
+          },
+        ],
+        hostnames: [settings.grafanaHostname],
+        rules: [{ backendRefs: [{ name: lgtmReleases.grafana, port: 80 }] }],
+      },
+    });
+  }
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z][-a-z0-9]{0,61}[a-z0-9]$/;
+/** A whole binary-suffixed size, the form volume requests are written in. */
+const volumeSize = /^[1-9][0-9]*(Mi|Gi|Ti)$/;
+
+function validateLgtmSettings(settings: LgtmSettings, namespace: string): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(settings.retentionDays) || settings.retentionDays < 1) {
+    problems.push(`retentionDays must be a whole number of at least 1, got ${settings.retentionDays}`);
+  }
+  const volumes = {
+    lokiStorage: settings.lokiStorage,
+    tempoStorage: settings.tempoStorage,
+    mimirStorage: settings.mimirStorage,
+    grafanaStorage: settings.grafanaStorage,
+  };
+  for (const [prop, size] of Object.entries(volumes)) {
+    if (!volumeSize.test(size)) {
+      problems.push(`${prop} must be a size in Mi, Gi or Ti such as "20Gi", got "${size}"`);
+    }
+  }
+  if (!dnsSubdomain.test(settings.storageClassName)) {
+    problems.push(
+      `storageClassName must be a StorageClass name (lowercase DNS subdomain), got "${settings.storageClassName}"`,
+    );
+  }
+  if (!hostnamePattern.test(settings.grafanaHostname)) {
+    problems.push(
+      `grafanaHostname must be a lowercase fully qualified name such as "grafana.home.example.org", got "${settings.grafanaHostname}"`,
+    );
+  }
+  if (!dnsLabel.test(namespace)) {
+    problems.push(`namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
+  }
+  if (problems.length > 0) throw new Error(`Lgtm: ${problems.join("; ")}`);
+}

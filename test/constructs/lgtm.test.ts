@@ -1,0 +1,261 @@
+import { Testing } from "cdk8s";
+import type { GatewayRef } from "../../constructs/gateway-ref";
+import { Lgtm, type LgtmProps } from "../../constructs/lgtm";
+import { pins } from "../../pins";
+import { validateHelmValues } from "../support/helm-values";
+import { validateManifest } from "../support/k8s-schema";
+
+// Kubernetes manifests and Helm values are untyped JSON; the assertions below navigate them freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const internalGateway: GatewayRef = {
+  name: "internal",
+  namespace: "envoy-gateway-system",
+  attachLabel: { key: "gateway.homelab.dev/internal", value: "true" },
+  proxyNamespace: "envoy-gateway-system",
+  proxyPodLabels: { "gateway.envoyproxy.io/owning-gateway-name": "internal" },
+  address: "192.168.1.240",
+  httpsListener: "https",
+};
+
+const baseProps: LgtmProps = { grafanaHostname: "grafana.home.example.org", gateway: internalGateway };
+
+function synth(props: Partial<LgtmProps> = {}) {
+  const chart = Testing.chart();
+  const lgtm = new Lgtm(chart, "lgtm", { ...baseProps, ...props });
+  const manifests: Json[] = Testing.synth(chart);
+  const values = (name: string): Json => {
+    const helmChart = lgtm.helmCharts.find((candidate) => candidate.name === name);
+    if (!helmChart) throw new Error(`no chart ${name}`);
+    return helmChart.values;
+  };
+  return { lgtm, manifests, values };
+}
+
+describe("Lgtm", () => {
+  const { lgtm, manifests, values } = synth();
+
+  it("synthesizes the same manifests as before", () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  it("installs the same charts with the same values as before", () => {
+    expect(lgtm.helmCharts).toMatchSnapshot();
+  });
+
+  it("installs the pinned charts in order: stores, then Grafana, then the collector", () => {
+    expect(
+      lgtm.helmCharts.map(({ repository, name, version, release, namespace }) => ({
+        repository,
+        name,
+        version,
+        release,
+        namespace,
+      })),
+    ).toEqual([
+      {
+        repository: "https://grafana-community.github.io/helm-charts",
+        name: "loki",
+        version: pins.charts.loki,
+        release: "loki",
+        namespace: "monitoring",
+      },
+      {
+        repository: "https://grafana-community.github.io/helm-charts",
+        name: "tempo",
+        version: pins.charts.tempo,
+        release: "tempo",
+        namespace: "monitoring",
+      },
+      {
+        repository: "https://grafana.github.io/helm-charts",
+        name: "mimir-distributed",
+        version: pins.charts.mimir,
+        release: "mimir",
+        namespace: "monitoring",
+      },
+      {
+        repository: "https://grafana-community.github.io/helm-charts",
+        name: "grafana",
+        version: pins.charts.grafana,
+        release: "grafana",
+        namespace: "monitoring",
+      },
+      {
+        repository: "https://grafana.github.io/helm-charts",
+        name: "alloy",
+        version: pins.charts.alloy,
+        release: "alloy",
+        namespace: "monitoring",
+      },
+    ]);
+  });
+
+  it("produces only objects that pass their upstream schema", () => {
+    expect(manifests.map((manifest) => manifest.kind)).toEqual(["HTTPRoute"]);
+    expect(manifests.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+
+  it("gives Loki values that pass the chart's values schema", () => {
+    const problems = validateHelmValues("loki", pins.charts.loki, values("loki"));
+    expect(problems).toBeDefined();
+    expect(problems).toEqual([]);
+  });
+
+  it("asks for a baseline namespace", () => {
+    expect(lgtm.namespace).toEqual({ name: "monitoring", podSecurity: "baseline" });
+  });
+
+  describe("Grafana datasources", () => {
+    const datasources: Json[] = values("grafana").datasources["datasources.yaml"].datasources;
+    const urlOf = (type: string) => datasources.find((datasource) => datasource.type === type)?.url;
+
+    it("point at the in-cluster Services of the releases", () => {
+      expect(urlOf("loki")).toBe("http://loki.monitoring.svc:3100");
+      expect(urlOf("tempo")).toBe("http://tempo.monitoring.svc:3200");
+      expect(urlOf("prometheus")).toBe("http://mimir-gateway.monitoring.svc/prometheus");
+      expect(datasources).toHaveLength(3);
+    });
+
+    it("are the URLs the construct exposes", () => {
+      expect(urlOf("loki")).toBe(lgtm.endpoints.lokiUrl);
+      expect(urlOf("tempo")).toBe(lgtm.endpoints.tempoUrl);
+      expect(urlOf("prometheus")).toBe(lgtm.endpoints.mimirPrometheusUrl);
+    });
+
+    it("match the Service names the charts will create", () => {
+      expect(values("loki").fullnameOverride).toBe("loki");
+      expect(values("tempo").fullnameOverride).toBe("tempo");
+      expect(values("mimir-distributed").fullnameOverride).toBe("mimir");
+      expect(values("mimir-distributed").gateway.enabledNonEnterprise).toBe(true);
+      expect(values("grafana").fullnameOverride).toBe("grafana");
+    });
+  });
+
+  describe("Mimir", () => {
+    const mimir = values("mimir-distributed");
+
+    it("runs without the bundled Kafka, on the classic write path", () => {
+      expect(mimir.kafka.enabled).toBe(false);
+      expect(mimir.mimir.structuredConfig.ingest_storage.enabled).toBe(false);
+      expect(mimir.mimir.structuredConfig.ingester.push_grpc_method_enabled).not.toBe(false);
+    });
+
+    it("keeps one replica of the stateful components, outside zones", () => {
+      for (const component of ["ingester", "store_gateway"]) {
+        expect(mimir[component].replicas).toBe(1);
+        expect(mimir[component].zoneAwareReplication.enabled).toBe(false);
+      }
+      expect(mimir.mimir.structuredConfig.ingester.ring.replication_factor).toBe(1);
+      expect(mimir.mimir.structuredConfig.store_gateway.sharding_ring.replication_factor).toBe(1);
+    });
+  });
+
+  describe("retention and volumes", () => {
+    it("default to 14 days and the documented sizes on local-path", () => {
+      expect(values("loki").loki.limits_config.retention_period).toBe("336h");
+      expect(values("loki").loki.compactor.retention_enabled).toBe(true);
+      expect(values("tempo").tempo.retention).toBe("336h");
+      expect(
+        values("mimir-distributed").mimir.structuredConfig.limits.compactor_blocks_retention_period,
+      ).toBe("336h");
+      expect(values("loki").singleBinary.persistence).toMatchObject({
+        size: "20Gi",
+        storageClass: "local-path",
+      });
+      expect(values("tempo").persistence).toMatchObject({ size: "10Gi", storageClassName: "local-path" });
+      expect(values("mimir-distributed").minio.persistence).toEqual({
+        size: "20Gi",
+        storageClass: "local-path",
+      });
+      expect(values("grafana").persistence).toMatchObject({ size: "5Gi", storageClassName: "local-path" });
+    });
+
+    it("come from the props", () => {
+      const custom = synth({
+        retentionDays: 30,
+        lokiStorage: "50Gi",
+        tempoStorage: "15Gi",
+        mimirStorage: "100Gi",
+        grafanaStorage: "2Gi",
+        storageClassName: "ceph-block",
+      }).values;
+      expect(custom("loki").loki.limits_config.retention_period).toBe("720h");
+      expect(custom("tempo").tempo.retention).toBe("720h");
+      expect(
+        custom("mimir-distributed").mimir.structuredConfig.limits.compactor_blocks_retention_period,
+      ).toBe("720h");
+      expect(custom("loki").singleBinary.persistence).toMatchObject({
+        size: "50Gi",
+        storageClass: "ceph-block",
+      });
+      expect(custom("tempo").persistence).toMatchObject({ size: "15Gi", storageClassName: "ceph-block" });
+      expect(custom("mimir-distributed").minio.persistence).toEqual({
+        size: "100Gi",
+        storageClass: "ceph-block",
+      });
+      expect(custom("mimir-distributed").ingester.persistentVolume.storageClass).toBe("ceph-block");
+      expect(custom("grafana").persistence).toMatchObject({ size: "2Gi", storageClassName: "ceph-block" });
+    });
+  });
+
+  describe("Alloy", () => {
+    const alloy = values("alloy");
+    const config: string = alloy.alloy.configMap.content;
+
+    it("ships pod logs to Loki's push API", () => {
+      expect(config).toContain('loki.source.kubernetes "pods"');
+      expect(config).toContain('url = "http://loki.monitoring.svc:3100/loki/api/v1/push"');
+    });
+
+    it("remote-writes scraped metrics to Mimir", () => {
+      expect(config).toContain('prometheus.scrape "pods"');
+      expect(config).toContain('url = "http://mimir-gateway.monitoring.svc/api/v1/push"');
+    });
+
+    it("receives OTLP and exports traces to Tempo", () => {
+      expect(config).toContain('otelcol.receiver.otlp "default"');
+      expect(config).toContain('endpoint = "tempo.monitoring.svc:4317"');
+      expect(alloy.alloy.extraPorts.map((port: Json) => port.port)).toEqual([4317, 4318]);
+      expect(lgtm.endpoints.otlpGrpcEndpoint).toBe("alloy.monitoring.svc:4317");
+    });
+
+    it("needs no hostPath mount", () => {
+      expect(alloy.alloy.mounts).toBeUndefined();
+    });
+  });
+
+  it("routes the Grafana hostname through the internal gateway to the grafana Service", () => {
+    const [route] = manifests;
+    expect(route.metadata).toEqual({ name: "grafana", namespace: "monitoring" });
+    expect(route.spec.parentRefs).toEqual([
+      { name: "internal", namespace: "envoy-gateway-system", sectionName: "https" },
+    ]);
+    expect(route.spec.hostnames).toEqual(["grafana.home.example.org"]);
+    expect(route.spec.rules).toEqual([{ backendRefs: [{ name: "grafana", port: 80 }] }]);
+    expect(values("grafana")["grafana.ini"].server.root_url).toBe("https://grafana.home.example.org");
+  });
+
+  it("derives every URL from the namespace", () => {
+    const { lgtm: custom } = synth({ namespace: "observability" });
+    expect(custom.endpoints.lokiUrl).toBe("http://loki.observability.svc:3100");
+    expect(custom.helmCharts.every((helmChart) => helmChart.namespace === "observability")).toBe(true);
+  });
+
+  it.each([
+    [{ retentionDays: 0 }, "Lgtm: retentionDays must be a whole number of at least 1, got 0"],
+    [{ lokiStorage: "20GB" }, `Lgtm: lokiStorage must be a size in Mi, Gi or Ti such as "20Gi", got "20GB"`],
+    [{ mimirStorage: "" }, `Lgtm: mimirStorage must be a size in Mi, Gi or Ti such as "20Gi", got ""`],
+    [
+      { storageClassName: "Local_Path" },
+      `Lgtm: storageClassName must be a StorageClass name (lowercase DNS subdomain), got "Local_Path"`,
+    ],
+    [
+      { grafanaHostname: "grafana" },
+      `Lgtm: grafanaHostname must be a lowercase fully qualified name such as "grafana.home.example.org", got "grafana"`,
+    ],
+  ])("rejects %j with a message naming the prop", (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});
