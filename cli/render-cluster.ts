@@ -1,5 +1,7 @@
+import { stringify } from "yaml";
+import { buildClusterCharts, type ClusterCharts } from "../charts";
 import type { ClusterInventory } from "../inventory";
-import { nodePatches, storageHostMounts, talosYaml } from "../stacks/builders";
+import { nodePatches, talosYaml } from "../stacks/builders";
 import { clusterReadme } from "./cluster-readme";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
@@ -10,17 +12,45 @@ export interface RenderedFile {
 
 /** Everything about one cluster that can be known without credentials or network. */
 export function renderCluster(inventory: ClusterInventory, source: string): RenderedFile[] {
-  return [{ path: "README.md", content: clusterReadme(inventory, source) }, ...talosFiles(inventory)];
+  const charts = buildClusterCharts(inventory);
+  return [
+    { path: "README.md", content: clusterReadme(inventory, source) },
+    ...manifestFiles(charts),
+    ...helmFiles(charts),
+    ...talosFiles(inventory, charts),
+  ];
+}
+
+const yamlOptions = { lineWidth: 0 } as const;
+
+function yamlDocuments(documents: readonly unknown[]): string {
+  return documents.map((document) => stringify(document, yamlOptions)).join("---\n");
+}
+
+/** `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order. */
+function manifestFiles(charts: ClusterCharts): RenderedFile[] {
+  return [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components].flatMap(
+    ({ stem, chart }) => {
+      const objects = chart.toJson();
+      return objects.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: yamlDocuments(objects) }];
+    },
+  );
+}
+
+/** `helm/<nn>-<component>.yaml`: the upstream charts installed before the component's objects. */
+function helmFiles(charts: ClusterCharts): RenderedFile[] {
+  return charts.components.flatMap(({ stem, helmCharts }) =>
+    helmCharts.length === 0 ? [] : [{ path: `helm/${stem}.yaml`, content: yamlDocuments(helmCharts) }],
+  );
 }
 
 /** `talos/<node>.yaml`: exactly the patches the node's config is generated with. */
-function talosFiles(inventory: ClusterInventory): RenderedFile[] {
-  const hostMounts = storageHostMounts(inventory);
+function talosFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
   return inventory.nodes.map((node) => ({
     path: `talos/${node.name}.yaml`,
     content:
       `# Talos config patches of ${node.name} (${node.role}) in cluster ${inventory.name}.\n` +
       `# <schematic-id> is the node class's Image Factory schematic, known after \`pulumi up\`.\n` +
-      talosYaml(nodePatches(inventory, node, { hostMounts })),
+      talosYaml(nodePatches(inventory, node, { hostMounts: charts.hostMounts })),
   }));
 }

@@ -51,7 +51,11 @@ export class ArgoCd extends Construct implements PlatformComponent {
     validateArgoCdProps(props, namespace);
     this.hostname = props.hostname;
     // The chart's pods set runAsNonRoot, seccomp RuntimeDefault and drop ALL capabilities.
-    this.namespace = { name: namespace, podSecurity: "restricted" };
+    this.namespace = {
+      name: namespace,
+      podSecurity: "restricted",
+      labels: { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value },
+    };
 
     this.helmCharts = [
       {

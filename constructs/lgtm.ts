@@ -87,7 +87,11 @@ export class Lgtm extends Construct implements PlatformComponent {
 
     // Grafana's init container chowns its volume as root (local-path volumes ignore fsGroup), which
     // `restricted` forbids; logs come through the API, not a hostPath, so `baseline` suffices.
-    this.namespace = { name: namespace, podSecurity: "baseline" };
+    this.namespace = {
+      name: namespace,
+      podSecurity: "baseline",
+      labels: { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value },
+    };
     this.grafanaHostname = settings.grafanaHostname;
 
     this.endpoints = lgtmEndpoints(namespace);

@@ -22,6 +22,8 @@ export interface ComponentNamespace {
   readonly name: string;
   /** The level enforced on the namespace; anything below `restricted` says why in the construct. */
   readonly podSecurity: PodSecurityLevel;
+  /** Further labels the namespace needs, such as a gateway's attach label for the component's routes. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface PlatformComponent {

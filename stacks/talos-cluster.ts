@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { KubeletHostMount } from "../constructs/local-path-storage";
 import { apiEndpoint, controlPlaneNodes, workerNodes, type ClusterInventory } from "../inventory";
 import {
   bootImageUrl,
@@ -8,14 +9,13 @@ import {
   schematicKey,
   schematicYaml,
   talosYaml,
-  type HostMount,
 } from "./builders";
 import * as talos from "./talos";
 
 export interface TalosClusterArgs {
   readonly inventory: ClusterInventory;
   /** Host directories the kubelet must see, from the platform's storage construct. */
-  readonly hostMounts: readonly HostMount[];
+  readonly hostMounts: readonly KubeletHostMount[];
 }
 
 /**

@@ -1,3 +1,2 @@
-export * from "./storage-mounts";
 export * from "./talos-images";
 export * from "./talos-patches";

@@ -1,20 +1,14 @@
 import { stringify } from "yaml";
+import type { KubeletHostMount } from "../../constructs/local-path-storage";
 import { workerNodes, type ClusterInventory, type ClusterNode } from "../../inventory";
 import { installerImage, nodeClassOf, schematicIdPlaceholder } from "./talos-images";
-
-/** A host directory the kubelet must see, e.g. where the storage provisioner keeps volumes. */
-export interface HostMount {
-  readonly source: string;
-  readonly destination: string;
-  readonly options: readonly string[];
-}
 
 /** KubePrism: an in-node load balancer for the API, so nodes survive a control plane going away. */
 const kubePrismPort = 7445;
 
 export interface TalosPatchOptions {
   /** Host directories to mount into the kubelet. @default none */
-  readonly hostMounts?: readonly HostMount[];
+  readonly hostMounts?: readonly KubeletHostMount[];
   /** Stands in the installer image for the schematic id. @default "<schematic-id>" */
   readonly schematicId?: string;
 }

@@ -62,7 +62,12 @@ describe("ArgoCd", () => {
   });
 
   it("exposes a restricted namespace and the UI hostname", () => {
-    expect(argoCd.namespace).toEqual({ name: "argocd", podSecurity: "restricted" });
+    expect(argoCd.namespace).toEqual({
+      name: "argocd",
+      podSecurity: "restricted",
+      // The UI route attaches to the gateway only from a namespace carrying its label.
+      labels: { "gateway.homelab.dev/internal": "true" },
+    });
     expect(argoCd.hostname).toBe("argocd.home.example.org");
   });
 

@@ -104,7 +104,12 @@ describe("Lgtm", () => {
   });
 
   it("asks for a baseline namespace", () => {
-    expect(lgtm.namespace).toEqual({ name: "monitoring", podSecurity: "baseline" });
+    expect(lgtm.namespace).toEqual({
+      name: "monitoring",
+      podSecurity: "baseline",
+      // Grafana's route attaches to the gateway only from a namespace carrying its label.
+      labels: { "gateway.homelab.dev/internal": "true" },
+    });
   });
 
   describe("Grafana datasources", () => {

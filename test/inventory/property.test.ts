@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
+import { renderCluster } from "../../cli/render-cluster";
 import { InventoryError, parseInventory, parseInventoryText } from "../../inventory";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -148,5 +149,30 @@ describe("random mutations of valid inventories", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("that are accepted also render: validation covers every precondition of the constructs", () => {
+    let rendered = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 2 }),
+        (seed, changes) => {
+          const inventory = structuredClone(seed);
+          changes.forEach((change) => mutate(inventory, change));
+          let accepted;
+          try {
+            accepted = parseInventory(inventory, "mutated.yaml");
+          } catch (error) {
+            if (error instanceof InventoryError) return;
+            throw error;
+          }
+          expect(renderCluster(accepted, "mutated.yaml").length).toBeGreaterThan(0);
+          rendered += 1;
+        },
+      ),
+      { numRuns: 800 },
+    );
+    expect(rendered).toBeGreaterThan(0);
   });
 });

@@ -18,8 +18,9 @@ const types = {
 async function deploy(inventory: ClusterInventory) {
   const recorder = recordPulumi("homelab", inventory.name, talosFakes);
   const { TalosCluster } = await import("../../stacks/talos-cluster");
-  const { storageHostMounts } = await import("../../stacks/builders");
-  const cluster = new TalosCluster(inventory.name, { inventory, hostMounts: storageHostMounts(inventory) });
+  const { buildClusterCharts } = await import("../../charts");
+  const { hostMounts } = buildClusterCharts(inventory);
+  const cluster = new TalosCluster(inventory.name, { inventory, hostMounts });
   await Promise.all([
     valueOf(cluster.healthy),
     valueOf(cluster.kubeconfig),

@@ -2,13 +2,13 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+import { buildClusterCharts } from "../../charts";
 import { renderCluster } from "../../cli/render-cluster";
 import {
   nodeClassOf,
   nodeClasses,
   nodePatches,
   schematicYaml,
-  storageHostMounts,
   talosYaml,
   type TalosDocument,
 } from "../../stacks/builders";
@@ -28,7 +28,7 @@ const stack = (name: string) => stacks.find((s) => s.name === name)!.inventory;
 
 function patchesOf(inventory: ClusterInventory, nodeName: string): TalosDocument[] {
   const node = inventory.nodes.find((n) => n.name === nodeName)!;
-  return nodePatches(inventory, node, { hostMounts: storageHostMounts(inventory) });
+  return nodePatches(inventory, node, { hostMounts: buildClusterCharts(inventory).hostMounts });
 }
 
 const kindOf = (document: TalosDocument) => (document.kind as string | undefined) ?? "v1alpha1";

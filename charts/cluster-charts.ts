@@ -1,0 +1,177 @@
+import { App, Chart } from "cdk8s";
+import { Construct } from "constructs";
+import { ArgoCd } from "../constructs/argo-cd";
+import { CertManager } from "../constructs/cert-manager";
+import { Cloudflared } from "../constructs/cloudflared";
+import { EnvoyGateway } from "../constructs/envoy-gateway";
+import { Lgtm } from "../constructs/lgtm";
+import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
+import { MetalLb } from "../constructs/metal-lb";
+import type { ComponentNamespace, HelmChart, PlatformComponent } from "../constructs/platform-component";
+import { platformNamespaces, platformRoutes, type ClusterInventory } from "../inventory";
+import { buildApps, type PublicExposure } from "./apps";
+import { bootstrapSecrets } from "./bootstrap-secrets";
+import { componentFileStem, type ComponentName } from "./components";
+import { namespacesChart } from "./namespaces";
+
+/** One platform component of a cluster: its own objects as a cdk8s chart, and the Helm charts it needs first. */
+export interface ComponentChart {
+  readonly component: ComponentName;
+  /** `03-cert-manager`: the apply order and the file names in `out/`. */
+  readonly stem: string;
+  readonly chart: Chart;
+  readonly helmCharts: readonly HelmChart[];
+  /** The namespace the Helm charts install into; absent for the apps, which bring their own. */
+  readonly namespace?: ComponentNamespace;
+}
+
+export interface ClusterCharts {
+  /** The platform namespaces, applied before any Helm chart. */
+  readonly namespaces: Chart;
+  /** Enabled components in apply order. */
+  readonly components: readonly ComponentChart[];
+  /** What the Cloudflare edge must route: hostnames on the public gateway. */
+  readonly publicExposures: readonly PublicExposure[];
+  /** The in-cluster host of the public gateway's Service, where the tunnel sends. */
+  readonly publicGatewayHost?: string;
+  /** Host directories the kubelet must mount for the platform: the storage provisioner's. */
+  readonly hostMounts: readonly KubeletHostMount[];
+}
+
+/**
+ * Every cdk8s chart of a cluster from its inventory. The inventory was validated, so the constructs'
+ * own checks hold; a construct that still throws names a check the inventory lacks.
+ */
+export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
+  const app = new App();
+  const { platform } = inventory;
+  const components: ComponentChart[] = [];
+  const add = <T extends Construct & PlatformComponent>(
+    component: ComponentName,
+    build: (scope: Chart) => T,
+  ): T => {
+    const stem = componentFileStem(component);
+    const chart = new Chart(app, stem);
+    const built = build(chart);
+    components.push({ component, stem, chart, helmCharts: built.helmCharts, namespace: built.namespace });
+    return built;
+  };
+
+  const storage = platform.storage.enabled
+    ? add(
+        "storage",
+        (scope) =>
+          new LocalPathStorage(scope, "storage", {
+            hostPath: platform.storage.hostPath,
+            storageClassName: platform.storage.className,
+            namespace: platformNamespaces.storage,
+          }),
+      )
+    : undefined;
+
+  if (platform.metallb.enabled) {
+    add(
+      "metallb",
+      (scope) =>
+        new MetalLb(scope, "metallb", {
+          addresses: [...inventory.network.loadBalancerPool],
+          namespace: platformNamespaces.metallb,
+        }),
+    );
+  }
+
+  // Validation guarantees the e-mail and Cloudflare settings whenever cert-manager is enabled.
+  const certManager = platform.certManager.enabled
+    ? add(
+        "cert-manager",
+        (scope) =>
+          new CertManager(scope, "cert-manager", {
+            acmeEmail: platform.certManager.acmeEmail!,
+            cloudflareApiTokenSecret: bootstrapSecrets.cloudflareDnsToken,
+            wildcardDomains: [inventory.domain],
+            certificateNamespace: platformNamespaces.envoyGateway,
+            issuer: platform.certManager.issuer,
+            namespace: platformNamespaces.certManager,
+          }),
+      )
+    : undefined;
+
+  // Validation guarantees cert-manager and MetalLB whenever the gateways are enabled.
+  const gateways =
+    platform.envoyGateway.enabled && certManager
+      ? add(
+          "envoy-gateway",
+          (scope) =>
+            new EnvoyGateway(scope, "envoy-gateway", {
+              internalAddress: inventory.gateways.internal,
+              publicAddress: inventory.gateways.public,
+              certificate: certManager.certificate(inventory.domain),
+              namespace: platformNamespaces.envoyGateway,
+            }),
+        )
+      : undefined;
+
+  if (platform.cloudflared.enabled && gateways && inventory.cloudflare) {
+    const replicas = inventory.cloudflare.tunnelReplicas;
+    add(
+      "cloudflared",
+      (scope) =>
+        new Cloudflared(scope, "cloudflared", {
+          tunnelTokenSecret: bootstrapSecrets.tunnelToken,
+          publicGateway: gateways.public,
+          replicas,
+          namespace: platformNamespaces.cloudflared,
+        }),
+    );
+  }
+
+  const hostnameOf = (owner: string) =>
+    platformRoutes(inventory).find((route) => route.owner === owner)?.host;
+  if (platform.argocd.enabled && gateways) {
+    add(
+      "argocd",
+      (scope) =>
+        new ArgoCd(scope, "argocd", {
+          hostname: hostnameOf("argocd")!,
+          gateway: gateways.internal,
+          dex: platform.argocd.dex,
+          platformRepoUrl: platform.argocd.repoUrl,
+          namespace: platformNamespaces.argocd,
+        }),
+    );
+  }
+
+  if (platform.lgtm.enabled && gateways) {
+    const { lgtm } = platform;
+    add(
+      "lgtm",
+      (scope) =>
+        new Lgtm(scope, "lgtm", {
+          grafanaHostname: hostnameOf("grafana")!,
+          gateway: gateways.internal,
+          retentionDays: lgtm.retentionDays,
+          lokiStorage: lgtm.lokiStorage,
+          tempoStorage: lgtm.tempoStorage,
+          mimirStorage: lgtm.mimirStorage,
+          grafanaStorage: lgtm.grafanaStorage,
+          storageClassName: storage?.storageClassName ?? platform.storage.className,
+          namespace: platformNamespaces.lgtm,
+        }),
+    );
+  }
+
+  const appsChart = new Chart(app, componentFileStem("apps"));
+  const publicExposures = buildApps(appsChart, inventory, gateways);
+  components.push({ component: "apps", stem: componentFileStem("apps"), chart: appsChart, helmCharts: [] });
+
+  return {
+    namespaces: namespacesChart(
+      app,
+      components.flatMap(({ namespace }) => (namespace ? [namespace] : [])),
+    ),
+    components,
+    publicExposures,
+    publicGatewayHost: gateways?.publicServiceHost,
+    hostMounts: storage ? [storage.hostMount] : [],
+  };
+}

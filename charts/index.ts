@@ -1,0 +1,4 @@
+export * from "./apps";
+export * from "./bootstrap-secrets";
+export * from "./cluster-charts";
+export * from "./components";

@@ -1,0 +1,32 @@
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { buildClusterCharts, type ClusterCharts } from "../../charts";
+import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+
+const root = path.resolve(__dirname, "../..");
+const validDir = path.join(root, "test/fixtures/valid");
+
+export interface RenderedCluster {
+  readonly source: string;
+  readonly inventory: ClusterInventory;
+  readonly charts: ClusterCharts;
+  /** Every Kubernetes object of the cluster, namespaces first, in apply order. */
+  readonly objects: Record<string, unknown>[];
+}
+
+/** The project's three stacks and every valid fixture, built once per test file. */
+export function renderedClusters(): RenderedCluster[] {
+  const sources = [
+    ...["core", "dev", "prod"].map((stack) => path.join(root, `Pulumi.${stack}.yaml`)),
+    ...readdirSync(validDir).map((name) => path.join(validDir, name)),
+  ];
+  return sources.map((file) => {
+    const source = path.relative(root, file);
+    const inventory = loadInventoryFile(file, source);
+    const charts = buildClusterCharts(inventory);
+    const objects = [charts.namespaces, ...charts.components.map((component) => component.chart)].flatMap(
+      (chart) => chart.toJson() as Record<string, unknown>[],
+    );
+    return { source, inventory, charts, objects };
+  });
+}
