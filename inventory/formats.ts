@@ -121,9 +121,23 @@ export const diskPath = text("a disk device, such as /dev/nvme0n1").refine(
   },
 );
 
-export const absolutePath = text("an absolute path").refine((value) => /^\/[A-Za-z0-9/_.-]*$/.test(value), {
-  error: (issue) => `${show(String(issue.input))} is not an absolute path — such as /var/mnt/local-path`,
-});
+/** Talos's root filesystem is read-only; host data lives under /var. */
+export const varPath = text("an absolute path under /var").refine(
+  (value) => /^\/var(\/[A-Za-z0-9_.-]+)+$/.test(value) && !/\/\.\.?(\/|$)/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a path under /var — Talos's root filesystem is read-only; use such as /var/mnt/local-path-provisioner`,
+  },
+);
+
+/** Service names are DNS-1035 labels: they start with a letter. */
+export const serviceName = text("a Service name").refine(
+  (value) => /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Service name — lower-case letters, digits and "-", starting with a letter`,
+  },
+);
 
 export const linkName = text("a network interface name, such as eno1").refine(
   (value) => /^[A-Za-z0-9_.-]{1,15}$/.test(value),

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { pins } from "../pins";
 import {
-  absolutePath,
   cloudflareId,
   diskPath,
   dnsLabel,
@@ -16,9 +15,11 @@ import {
   poolEntry,
   port,
   repositoryUrl,
+  serviceName,
   storageSize,
   systemExtension,
   talosVersion,
+  varPath,
 } from "./formats";
 
 /**
@@ -139,7 +140,7 @@ const platform = strict({
     enabled,
     className: dnsLabel.default("local-path"),
     /** Where volumes live on the node; the Talos layer mounts it into the kubelet. */
-    hostPath: absolutePath.default("/var/mnt/local-path-provisioner"),
+    hostPath: varPath.default("/var/mnt/local-path-provisioner"),
   }).prefault({}),
   metallb: strict({ enabled }).prefault({}),
   certManager: strict({
@@ -201,8 +202,10 @@ const exposure = strict({
   host: dnsName,
   gateway: z.enum(["internal", "public"]),
   /** The app's Service that receives the traffic. */
-  service: dnsLabel,
+  service: serviceName,
   port,
+  /** The port the app's pods listen on, when the Service maps to another. @default port */
+  targetPort: port.optional(),
   /** For public hostnames: whether Cloudflare Access guards it. Must be stated for every public one. */
   access: z.boolean().optional(),
 });
