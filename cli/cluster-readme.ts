@@ -46,6 +46,8 @@ export function clusterReadme(inventory: ClusterInventory, source: string): stri
     ),
     "## Hostnames",
     hostnamesTable(inventory),
+    "## Split DNS on the LAN",
+    splitDnsTable(inventory),
   ];
   return `${sections.join("\n\n")}\n`;
 }
@@ -67,6 +69,23 @@ function bootTable(inventory: ClusterInventory): string {
   return [
     table,
     `${code(schematicIdPlaceholder)} is the Image Factory schematic of the node class; after ${code("pulumi up")} the stack output ${code("bootImages")} lists the real URLs. Patches per node: ${code("talos/<node>.yaml")}.`,
+  ].join("\n\n");
+}
+
+/**
+ * LAN clients reach the gateways directly. Hostnames behind Cloudflare Access are left out: a LAN
+ * record would let clients around Access.
+ */
+function splitDnsTable(inventory: ClusterInventory): string {
+  const direct = routes(inventory).filter((route) => !route.access);
+  if (direct.length === 0)
+    return "Nothing to add: the cluster serves no hostname the LAN may reach directly.";
+  return [
+    "Add these records to the LAN's DNS resolver, so that clients at home reach the gateways without leaving the LAN. Hostnames behind Cloudflare Access are not listed: they stay behind Access everywhere.",
+    markdownTable(
+      ["hostname", "type", "address"],
+      direct.map((route) => [route.host, "A", inventory.gateways[route.gateway]]),
+    ),
   ].join("\n\n");
 }
 

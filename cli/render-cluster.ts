@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
 import type { ClusterInventory } from "../inventory";
-import { nodePatches, talosYaml } from "../stacks/builders";
+import { edgePlan, nodePatches, talosYaml } from "../stacks/builders";
 import { clusterReadme } from "./cluster-readme";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
@@ -18,7 +18,19 @@ export function renderCluster(inventory: ClusterInventory, source: string): Rend
     ...manifestFiles(charts),
     ...helmFiles(charts),
     ...talosFiles(inventory, charts),
+    ...edgeFiles(inventory, charts),
   ];
+}
+
+/** `edge.yaml`: the tunnel ingress, DNS records and Access applications, `<tunnel-id>` standing in. */
+function edgeFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
+  if (!inventory.cloudflare || !inventory.platform.cloudflared.enabled || !charts.publicGatewayHost)
+    return [];
+  const plan = edgePlan(inventory, charts.publicExposures, charts.publicGatewayHost);
+  const header =
+    `# Cloudflare edge of cluster ${inventory.name}: account ${inventory.cloudflare.accountId}, zone ${inventory.cloudflare.zone}.\n` +
+    `# <tunnel-id> is the tunnel's id, known after \`pulumi up\`.\n`;
+  return [{ path: "edge.yaml", content: header + stringify(plan, yamlOptions) }];
 }
 
 const yamlOptions = { lineWidth: 0 } as const;

@@ -1,2 +1,3 @@
 export * from "./talos-images";
 export * from "./talos-patches";
+export * from "./edge";

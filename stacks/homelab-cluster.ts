@@ -1,0 +1,81 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { buildClusterCharts } from "../charts";
+import type { ClusterInventory } from "../inventory";
+import { edgePlan } from "./builders";
+import { Edge } from "./edge";
+import { Platform } from "./platform";
+import { TalosCluster } from "./talos-cluster";
+
+export interface HomelabClusterArgs {
+  readonly inventory: ClusterInventory;
+  /** Needed when the cluster has a Cloudflare tunnel. */
+  readonly cloudflareApiToken?: pulumi.Output<string>;
+  /** Needed when cert-manager is enabled. */
+  readonly cloudflareDnsToken?: pulumi.Output<string>;
+}
+
+/** One cluster end to end: Talos, then its Cloudflare edge, then the platform and apps on it. */
+export class HomelabCluster extends pulumi.ComponentResource {
+  readonly apiEndpoint: string;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly talosconfig: pulumi.Output<string>;
+  readonly bootImages: pulumi.Output<Record<string, string>>;
+  readonly tunnelId?: pulumi.Output<string>;
+  readonly gatewayAddresses: { readonly internal: string; readonly public: string };
+  readonly publicHostnames: readonly string[];
+
+  constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:index:HomelabCluster", name, {}, opts);
+    const { inventory } = args;
+    const charts = buildClusterCharts(inventory);
+
+    const talos = new TalosCluster(name, { inventory, hostMounts: charts.hostMounts }, { parent: this });
+
+    let edge: Edge | undefined;
+    if (inventory.cloudflare && charts.publicGatewayHost && args.cloudflareApiToken) {
+      const provider = new cloudflare.Provider(
+        `${name}-cloudflare`,
+        { apiToken: args.cloudflareApiToken },
+        { parent: this },
+      );
+      edge = new Edge(
+        name,
+        {
+          cloudflare: inventory.cloudflare,
+          plan: edgePlan(inventory, charts.publicExposures, charts.publicGatewayHost),
+          provider,
+        },
+        { parent: this },
+      );
+    }
+
+    new Platform(
+      name,
+      {
+        charts,
+        // Nothing talks to Kubernetes before Talos reports the cluster healthy.
+        kubeconfig: pulumi.secret(
+          pulumi.all([talos.kubeconfig, talos.healthy]).apply(([kubeconfig]) => kubeconfig),
+        ),
+        cloudflareDnsToken: args.cloudflareDnsToken,
+        tunnelToken: edge?.tunnelToken,
+      },
+      { parent: this, dependsOn: [talos] },
+    );
+
+    this.apiEndpoint = talos.apiEndpoint;
+    this.kubeconfig = talos.kubeconfig;
+    this.talosconfig = talos.talosconfig;
+    this.bootImages = talos.bootImages;
+    this.tunnelId = edge?.tunnelId;
+    this.gatewayAddresses = { ...inventory.gateways };
+    this.publicHostnames = charts.publicExposures.map((exposure) => exposure.host).sort();
+    this.registerOutputs({
+      apiEndpoint: this.apiEndpoint,
+      kubeconfig: this.kubeconfig,
+      talosconfig: this.talosconfig,
+      tunnelId: this.tunnelId,
+    });
+  }
+}

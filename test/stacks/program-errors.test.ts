@@ -1,0 +1,62 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { recordPulumi } from "../support/pulumi-harness";
+
+const root = path.resolve(__dirname, "../..");
+const prodInventory = (
+  parse(readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> }
+).config["homelab:cluster"] as Record<string, unknown>;
+
+/** Loads the program with the given config and returns what it threw. */
+function programError(config: Record<string, unknown>, secretKeys: string[]): unknown {
+  recordPulumi("homelab", "prod");
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(config).map(([key, value]) => [
+        key,
+        typeof value === "string" ? value : JSON.stringify(value),
+      ]),
+    ),
+    secretKeys,
+  );
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh program per stack needs require inside isolateModules
+    jest.isolateModules(() => require("../../stacks/index"));
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe("the program stops on a user's mistake with a message, not a stack trace", () => {
+  it("names the command that sets a missing secret", () => {
+    const error = programError({ "homelab:cluster": prodInventory, "homelab:cloudflareDnsToken": "fake" }, [
+      "homelab:cloudflareDnsToken",
+    ]);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^Pulumi\.prod\.yaml: config\.homelab:cloudflareApiToken: is required — run `pulumi config set --secret homelab:cloudflareApiToken -s prod`/,
+    );
+  });
+
+  it("reports an invalid inventory with the same lines render prints", () => {
+    const broken = {
+      ...prodInventory,
+      network: { ...(prodInventory.network as object), vip: "10.20.30.11" },
+    };
+    const error = programError({ "homelab:cluster": broken }, []);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "Pulumi.prod.yaml: config.homelab:cluster.network.vip: 10.20.30.11 is the address of node ed-n1 — the VIP floats between control planes and needs an address no node has",
+    );
+  });
+
+  it("says the inventory itself is missing", () => {
+    const error = programError({}, []);
+    expect((error as Error).message).toBe(
+      "Pulumi.prod.yaml: config.homelab:cluster: is required — the cluster inventory",
+    );
+  });
+});

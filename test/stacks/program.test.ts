@@ -1,0 +1,235 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { readFileSync } from "node:fs";
+import { edgeFakes } from "../support/edge-fakes";
+import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
+import { talosFakes } from "../support/talos-fakes";
+
+const root = path.resolve(__dirname, "../..");
+/** How the engine receives a secret value: wrapped with Pulumi's secret signature. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+type Program = typeof import("../../stacks/index");
+
+function stackConfig(stack: string): Record<string, unknown> {
+  const file = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  return file.config;
+}
+
+/** Runs the real program for a stack under mocks, with its stack file as config plus fake secrets. */
+async function runProgram(stack: string, secrets: Record<string, string>) {
+  const recorder = recordPulumi("homelab", stack, { ...talosFakes, ...edgeFakes });
+  const config = Object.fromEntries(
+    Object.entries({ ...stackConfig(stack), ...secrets }).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+  pulumi.runtime.setAllConfig(config, Object.keys(secrets));
+  let program: Program | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh program per stack needs require inside isolateModules
+    program = require("../../stacks/index") as Program;
+  });
+  await Promise.all([
+    valueOf(program!.kubeconfig),
+    valueOf(program!.talosconfig),
+    valueOf(program!.bootImages),
+  ]);
+  if (program!.tunnelId) await valueOf(program!.tunnelId);
+  // Let the remaining registrations (platform groups after the health gate) reach the recorder.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { ...recorder, program: program! };
+}
+
+const fakeSecrets = {
+  "homelab:cloudflareApiToken": "fake-api-token",
+  "homelab:cloudflareDnsToken": "fake-dns-token",
+};
+
+/** Names this registration depends on, directly or through other registrations. */
+function dependencyClosure(registrations: readonly Registration[], start: Registration): Set<string> {
+  const byName = new Map(registrations.map((registration) => [registration.name, registration]));
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    byName.get(name)?.dependsOn.forEach(visit);
+  };
+  start.dependsOn.forEach(visit);
+  return seen;
+}
+
+/** Which upstream chart installs the CRDs of each API group the platform uses. */
+const crdChartOfGroup: Record<string, string> = {
+  "metallb.io": "metallb",
+  "cert-manager.io": "cert-manager",
+  "gateway.networking.k8s.io": "envoy-gateway",
+  "gateway.envoyproxy.io": "envoy-gateway",
+  "argoproj.io": "argocd",
+};
+
+/** Kubernetes' own API groups are "", dot-less (apps, policy) or under k8s.io, except Gateway API's CRDs. */
+function isCustomApiGroup(apiGroup: string): boolean {
+  if (apiGroup === "gateway.networking.k8s.io") return true;
+  return apiGroup.includes(".") && !apiGroup.endsWith(".k8s.io");
+}
+
+describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
+  let run: Awaited<ReturnType<typeof runProgram>>;
+  const inventory = stackConfig(stack)["homelab:cluster"] as {
+    name: string;
+    apps: { enabled?: boolean; expose?: { host: string; gateway: string; access?: boolean }[] }[];
+  };
+  const exposures = inventory.apps.filter((app) => app.enabled !== false).flatMap((app) => app.expose ?? []);
+
+  beforeAll(async () => {
+    run = await runProgram(stack, fakeSecrets);
+  });
+
+  it("makes one DNS record per public hostname and none for internal ones", () => {
+    const records = run
+      .ofType("cloudflare:index/dnsRecord:DnsRecord")
+      .map((record) => record.inputs.name)
+      .sort();
+    expect(records).toEqual(
+      exposures
+        .filter((e) => e.gateway === "public")
+        .map((e) => e.host)
+        .sort(),
+    );
+    for (const record of run.ofType("cloudflare:index/dnsRecord:DnsRecord")) {
+      expect(record.inputs).toMatchObject({
+        type: "CNAME",
+        proxied: true,
+        content: `${inventory.name}-tunnel-id.cfargotunnel.com`,
+      });
+    }
+  });
+
+  it("puts Cloudflare Access in front of exactly the protected hostnames", () => {
+    const applications = run.ofType("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication");
+    expect(applications.map((application) => application.inputs.domain).sort()).toEqual(
+      exposures
+        .filter((e) => e.gateway === "public" && e.access === true)
+        .map((e) => e.host)
+        .sort(),
+    );
+    expect(run.ofType("cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy")).toHaveLength(
+      applications.length,
+    );
+  });
+
+  it("routes the tunnel to the public gateway, catch-all last", () => {
+    const [config] = run.ofType(
+      "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+    );
+    const ingresses = (config.inputs.config as { ingresses: { hostname?: string; service: string }[] })
+      .ingresses;
+    expect(ingresses[ingresses.length - 1]).toEqual({ service: "http_status:404" });
+    for (const ingress of ingresses.slice(0, -1)) {
+      expect(ingress.service).toBe("https://envoy-public.envoy-gateway-system.svc.cluster.local:443");
+    }
+  });
+
+  it("applies one ConfigGroup per component that has objects, plus the namespaces", () => {
+    const groups = run
+      .ofType("kubernetes:yaml/v2:ConfigGroup")
+      .map((group) => group.name)
+      .sort();
+    expect(groups).toEqual(
+      [
+        "namespaces",
+        "02-metallb",
+        "03-cert-manager",
+        "04-envoy-gateway",
+        "05-cloudflared",
+        "06-argocd",
+        ...(stack === "dev" ? [] : ["07-lgtm"]),
+        "08-apps",
+      ]
+        .map((stem) => `${inventory.name}-${stem}`)
+        .sort(),
+    );
+  });
+
+  it("makes every ConfigGroup of custom resources wait for the chart that installs their CRDs", () => {
+    let checked = 0;
+    for (const group of run.ofType("kubernetes:yaml/v2:ConfigGroup")) {
+      const closure = dependencyClosure(run.registrations, group);
+      const customGroups = new Set(
+        (group.inputs.objs as { apiVersion: string }[])
+          .map((object) => object.apiVersion.split("/"))
+          .filter(([apiGroup, version]) => version !== undefined && isCustomApiGroup(apiGroup))
+          .map(([apiGroup]) => apiGroup),
+      );
+      for (const apiGroup of customGroups) {
+        expect([apiGroup, crdChartOfGroup[apiGroup]]).toEqual([apiGroup, expect.any(String)]);
+        expect([group.name, closure.has(`${inventory.name}-${crdChartOfGroup[apiGroup]}`)]).toEqual([
+          group.name,
+          true,
+        ]);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("applies the components in order: each chart waits for the component before it", () => {
+    const closureOf = (chart: string) =>
+      dependencyClosure(
+        run.registrations,
+        run
+          .ofType("kubernetes:helm.sh/v4:Chart")
+          .find((registration) => registration.name === `${inventory.name}-${chart}`)!,
+      );
+    expect(closureOf("metallb")).toContain(`${inventory.name}-local-path-provisioner`);
+    expect(closureOf("cert-manager")).toContain(`${inventory.name}-02-metallb`);
+    expect(closureOf("envoy-gateway")).toContain(`${inventory.name}-03-cert-manager`);
+    expect(closureOf("argocd")).toContain(`${inventory.name}-05-cloudflared`);
+  });
+
+  it("applies the apps after the Argo CD chart", () => {
+    const apps = run
+      .ofType("kubernetes:yaml/v2:ConfigGroup")
+      .find((group) => group.name.endsWith("-08-apps"))!;
+    expect(dependencyClosure(run.registrations, apps)).toContain(`${inventory.name}-argocd`);
+  });
+
+  it("gives cloudflared its tunnel token in a secret Secret", () => {
+    const secret = run
+      .ofType("kubernetes:core/v1:Secret")
+      .find((registration) => registration.name === `${inventory.name}-cloudflared-tunnel-token`)!;
+    expect(secret.inputs.metadata).toMatchObject({
+      name: "cloudflared-tunnel-token",
+      namespace: "cloudflared",
+    });
+    expect(secret.inputs.stringData).toEqual({
+      [SECRET_SIG]: SECRET_VALUE,
+      value: { token: "fake-tunnel-token" },
+    });
+  });
+
+  it("gives cert-manager the DNS-01 token in a secret Secret", () => {
+    const secret = run
+      .ofType("kubernetes:core/v1:Secret")
+      .find((registration) => registration.name === `${inventory.name}-cloudflare-dns-token`)!;
+    expect(secret.inputs.metadata).toMatchObject({ name: "cloudflare-dns-token", namespace: "cert-manager" });
+    expect(secret.inputs.stringData).toEqual({
+      [SECRET_SIG]: SECRET_VALUE,
+      value: { "api-token": "fake-dns-token" },
+    });
+  });
+
+  it("keeps every output that carries a credential secret", async () => {
+    expect(await isSecret(run.program.kubeconfig)).toBe(true);
+    expect(await isSecret(run.program.talosconfig)).toBe(true);
+    expect(run.program.apiEndpoint).toBe(
+      `https://${(stackConfig(stack)["homelab:cluster"] as { network: { vip: string } }).network.vip}:6443`,
+    );
+  });
+});
