@@ -43,5 +43,8 @@ export const pins = {
   images: {
     // renovate: datasource=docker depName=docker.io/cloudflare/cloudflared
     cloudflared: "2026.6.1",
+    // The local-path provisioner's helper pods, which make and remove volume directories.
+    // renovate: datasource=docker depName=docker.io/library/busybox
+    busybox: "1.37.0",
   },
 } as const;

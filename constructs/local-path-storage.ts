@@ -72,6 +72,8 @@ export class LocalPathStorage extends Construct implements PlatformComponent {
           nodePathMap: [{ node: "DEFAULT_PATH_FOR_NON_LISTED_NODES", paths: [hostPath] }],
           resources,
           helperPod: { resources },
+          // The chart's default is busybox:latest; pinned so that a render says what runs.
+          helperImage: { repository: "docker.io/library/busybox", tag: pins.images.busybox },
         },
       },
     ];
