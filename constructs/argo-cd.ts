@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
 import { AppProject } from "./imports/argoproj.io";
-import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import { gatewayRoute } from "./gateway-route";
+import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
 
 export interface ArgoCdProps {
@@ -68,19 +69,13 @@ export class ArgoCd extends Construct implements PlatformComponent {
       },
     ];
 
-    this.route = new HttpRoute(this, "route", {
-      metadata: { name: serverService, namespace },
-      spec: {
-        parentRefs: [
-          {
-            name: props.gateway.name,
-            namespace: props.gateway.namespace,
-            sectionName: props.gateway.httpsListener,
-          },
-        ],
-        hostnames: [props.hostname],
-        rules: [{ backendRefs: [{ name: serverService, port: 80 }] }],
-      },
+    this.route = gatewayRoute(this, "route", {
+      name: serverService,
+      namespace,
+      gateway: props.gateway,
+      hostname: props.hostname,
+      service: serverService,
+      port: 80,
     });
 
     this.platformProject = new AppProject(this, "platform-project", {

@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import type { GatewayRef } from "./gateway-ref";
 import { homelabAppProblems, sameGateway } from "./homelab-app-problems";
 import { Application, AppProject, type ApplicationSpecSource } from "./imports/argoproj.io";
-import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import { gatewayRoute } from "./gateway-route";
 import { addNetworkPolicy, addProfilePolicies, namespacePeer, type NetworkProfile } from "./network-profiles";
 import type { PodSecurityLevel } from "./platform-component";
 
@@ -236,16 +236,13 @@ export class HomelabApp extends Construct {
   }
 
   private addRoute(exposure: AppExposure) {
-    const { gateway } = exposure;
-    new HttpRoute(this, `route-${exposure.host}`, {
-      metadata: { name: exposure.host, namespace: this.namespace },
-      spec: {
-        parentRefs: [
-          { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.httpsListener },
-        ],
-        hostnames: [exposure.host],
-        rules: [{ backendRefs: [{ name: exposure.service, port: exposure.port }] }],
-      },
+    gatewayRoute(this, `route-${exposure.host}`, {
+      name: exposure.host,
+      namespace: this.namespace,
+      gateway: exposure.gateway,
+      hostname: exposure.host,
+      service: exposure.service,
+      port: exposure.port,
     });
   }
 }

@@ -3,6 +3,7 @@ export * from "./cert-manager";
 export * from "./cloudflared";
 export * from "./envoy-gateway";
 export * from "./gateway-ref";
+export * from "./gateway-route";
 export * from "./homelab-app";
 export * from "./lgtm";
 export * from "./local-path-storage";

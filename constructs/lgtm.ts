@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
-import { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import { gatewayRoute } from "./gateway-route";
+import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
 import {
   alloyValues,
   grafanaValues,
@@ -119,19 +120,13 @@ export class Lgtm extends Construct implements PlatformComponent {
       chart(grafana, "alloy", pins.charts.alloy, lgtmReleases.alloy, alloyValues(this.endpoints)),
     ];
 
-    this.grafanaRoute = new HttpRoute(this, "grafana-route", {
-      metadata: { name: lgtmReleases.grafana, namespace },
-      spec: {
-        parentRefs: [
-          {
-            name: props.gateway.name,
-            namespace: props.gateway.namespace,
-            sectionName: props.gateway.httpsListener,
-          },
-        ],
-        hostnames: [settings.grafanaHostname],
-        rules: [{ backendRefs: [{ name: lgtmReleases.grafana, port: 80 }] }],
-      },
+    this.grafanaRoute = gatewayRoute(this, "grafana-route", {
+      name: lgtmReleases.grafana,
+      namespace,
+      gateway: props.gateway,
+      hostname: settings.grafanaHostname,
+      service: lgtmReleases.grafana,
+      port: 80,
     });
   }
 }

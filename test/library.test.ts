@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..");
@@ -46,5 +46,11 @@ describe("the construct library, used through the package entry", () => {
     );
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
+  });
+
+  it("is the example the README shows, so the README's code compiles", () => {
+    const example = readFileSync(path.join(root, "test/library/consumer.ts"), "utf8");
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    expect(readme).toContain("```ts\n" + example + "```");
   });
 });
