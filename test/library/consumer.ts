@@ -20,7 +20,9 @@ const internal: GatewayRef = {
 const postgres = new HomelabApp(chart, "postgres", {
   name: "postgres",
   profile: "worker",
-  source: { helm: { repoUrl: "oci://registry-1.docker.io/bitnamicharts", chart: "postgresql", version: "16.7.27" } },
+  source: {
+    helm: { repoUrl: "oci://registry-1.docker.io/bitnamicharts", chart: "postgresql", version: "16.7.27" },
+  },
 });
 
 new HomelabApp(chart, "wiki", {

@@ -1,0 +1,320 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "..");
+const workflowDir = path.join(root, ".github", "workflows");
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+
+interface Job {
+  needs?: string | string[];
+  environment?: string | { name?: string };
+  strategy?: { matrix?: Record<string, unknown> };
+  steps?: Step[];
+}
+
+interface Workflow {
+  on: unknown;
+  jobs: Record<string, Job>;
+}
+
+const allowedActions = [
+  "actions/checkout@v4",
+  "actions/setup-node@v4",
+  "actions/upload-artifact@v4",
+  "pulumi/actions@v6",
+];
+const allowedPulumiCommands = ["preview", "up"];
+// Anything that would chain, pipe, redirect or substitute a second command onto a documented one.
+const shellOperators = /[;&|<>`]|\$\(/;
+
+function parseWorkflow(text: string): Workflow {
+  const workflow = parse(text, { uniqueKeys: true }) as unknown;
+  if (typeof workflow !== "object" || workflow === null) throw new Error("a workflow is a YAML mapping");
+  return workflow as Workflow;
+}
+
+function stripComment(line: string): string {
+  return line.replace(/(^|\s)#.*$/, "").trim();
+}
+
+/** A command without its trailing comment and the arguments it passes on after `--`. */
+function normaliseCommand(line: string): string {
+  return stripComment(line)
+    .split(/\s--(?:\s|$)/)[0]
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function fencedBlocks(markdown: string, language: string): string[] {
+  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm)]
+    .filter((m) => m[1] === language)
+    .map((m) => m[2]);
+}
+
+function shCommands(markdown: string): string[] {
+  return fencedBlocks(markdown, "sh")
+    .flatMap((block) => block.split("\n"))
+    .flatMap((line) => stripComment(line).split(/&&|\|\||;/))
+    .map(normaliseCommand)
+    .filter((command) => command !== "");
+}
+
+function codeSpans(text: string): string[] {
+  return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1].replace(/\s+/g, " ").trim());
+}
+
+/** The commands README.md documents: its fenced `sh` blocks, and the npm/pulumi code spans of its tables. */
+function documentedCommands(readme: string): Set<string> {
+  const tableSpans = readme
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith("|"))
+    .flatMap(codeSpans)
+    .filter((span) => /^(npm|pulumi) /.test(span))
+    .map(normaliseCommand);
+  return new Set([...shCommands(readme), ...tableSpans]);
+}
+
+/** Every `pulumi <command>` README.md mentions, in a code span or an `sh` block. */
+function documentedPulumiCommands(readme: string): Set<string> {
+  const prose = readme.replace(/^```\w*\n[\s\S]*?^```/gm, "");
+  return new Set(
+    [...shCommands(readme), ...codeSpans(prose)]
+      .map((command) => /^pulumi ([a-z-]+)/.exec(command)?.[1])
+      .filter((command): command is string => command !== undefined),
+  );
+}
+
+function stepsOf(workflow: Workflow): { where: string; step: Step }[] {
+  return Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    (job.steps ?? []).map((step, i) => ({ where: `jobs.${name}.steps[${i}]`, step })),
+  );
+}
+
+function runCommandProblems(file: string, workflow: Workflow, documented: Set<string>): string[] {
+  return stepsOf(workflow).flatMap(({ where, step }) =>
+    (step.run ?? "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .flatMap((line) => {
+        if (shellOperators.test(stripComment(line)))
+          return [`${file}: ${where}: "${line}" chains shell commands`];
+        if (!documented.has(normaliseCommand(line))) {
+          return [`${file}: ${where}: "${line}" is not a command README.md documents`];
+        }
+        return [];
+      }),
+  );
+}
+
+function pulumiStepProblems(file: string, workflow: Workflow, documented: Set<string>): string[] {
+  return stepsOf(workflow)
+    .filter(({ step }) => step.uses?.startsWith("pulumi/actions@"))
+    .flatMap(({ where, step }) => {
+      const command = String(step.with?.command);
+      if (!allowedPulumiCommands.includes(command)) {
+        return [
+          `${file}: ${where}: pulumi/actions command ${command} is not one of ${allowedPulumiCommands}`,
+        ];
+      }
+      if (!documented.has(command))
+        return [`${file}: ${where}: README.md never mentions \`pulumi ${command}\``];
+      return [];
+    });
+}
+
+function needsOf(job: Job | undefined): string[] {
+  if (job?.needs === undefined) return [];
+  return typeof job.needs === "string" ? [job.needs] : job.needs;
+}
+
+function pulumiSteps(job: Job | undefined): Step[] {
+  return (job?.steps ?? []).filter((step) => step.uses?.startsWith("pulumi/actions@"));
+}
+
+/** The deploy workflow applies core, then dev, then prod, each with `up` on its own stack, prod behind an environment. */
+function deployProblems(workflow: Workflow): string[] {
+  const order = ["core", "dev", "prod"];
+  const problems = order.flatMap((stack, i) => {
+    const job = workflow.jobs[stack];
+    if (job === undefined) return [`no job ${stack}`];
+    const expectedNeeds = i === 0 ? [] : [order[i - 1]];
+    const found: string[] = [];
+    if (JSON.stringify(needsOf(job)) !== JSON.stringify(expectedNeeds)) {
+      found.push(`job ${stack} needs [${needsOf(job)}], expected [${expectedNeeds}]`);
+    }
+    const steps = pulumiSteps(job);
+    if (steps.length !== 1 || steps[0].with?.command !== "up" || steps[0].with?.["stack-name"] !== stack) {
+      found.push(`job ${stack} must run one pulumi/actions step with command up on stack ${stack}`);
+    }
+    return found;
+  });
+  const prodEnvironment = workflow.jobs.prod?.environment;
+  const gate = typeof prodEnvironment === "string" ? prodEnvironment : prodEnvironment?.name;
+  if (!gate) problems.push("job prod has no environment to gate it");
+  return problems;
+}
+
+function matrixStacks(job: Job | undefined): unknown {
+  return job?.strategy?.matrix?.stack;
+}
+
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+const workflowFiles = readdirSync(workflowDir)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
+const workflows = new Map(
+  workflowFiles.map((file) => [file, parseWorkflow(readFileSync(path.join(workflowDir, file), "utf8"))]),
+);
+const stacks = readdirSync(root)
+  .map((file) => /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1])
+  .filter((stack): stack is string => stack !== undefined)
+  .sort();
+
+function workflow(file: string): Workflow {
+  const found = workflows.get(file);
+  if (found === undefined) throw new Error(`.github/workflows/${file} is missing`);
+  return found;
+}
+
+describe("GitHub workflows", () => {
+  it("ship the pull-request, deploy and drift workflows", () => {
+    expect(workflowFiles).toEqual(expect.arrayContaining(["deploy.yml", "drift.yml", "pull-request.yml"]));
+  });
+
+  it.each(workflowFiles)("%s parses as YAML and has on and jobs", (file) => {
+    const parsed = workflow(file);
+    expect(parsed.on).toBeDefined();
+    expect(Object.keys(parsed.jobs ?? {}).length).toBeGreaterThan(0);
+  });
+
+  it("run only commands README.md documents", () => {
+    const documented = documentedCommands(readme);
+    expect(workflowFiles.flatMap((file) => runCommandProblems(file, workflow(file), documented))).toEqual([]);
+  });
+
+  it("use only the pinned actions", () => {
+    const unpinned = workflowFiles.flatMap((file) =>
+      stepsOf(workflow(file))
+        .filter(({ step }) => step.uses !== undefined && !allowedActions.includes(step.uses))
+        .map(({ where, step }) => `${file}: ${where}: ${step.uses}`),
+    );
+    expect(unpinned).toEqual([]);
+  });
+
+  it("run Pulumi only through pulumi/actions with preview or up, as README.md documents them", () => {
+    const documented = documentedPulumiCommands(readme);
+    expect(workflowFiles.flatMap((file) => pulumiStepProblems(file, workflow(file), documented))).toEqual([]);
+  });
+
+  it("preview every stack that has a Pulumi.<stack>.yaml on pull requests, after the checks", () => {
+    const pullRequest = workflow("pull-request.yml");
+    const preview = pullRequest.jobs.preview;
+    expect(stacks.length).toBeGreaterThan(0);
+    expect(pullRequest.on).toHaveProperty("pull_request");
+    expect(needsOf(preview)).toEqual(["check"]);
+    expect([...(matrixStacks(preview) as string[])].sort()).toEqual(stacks);
+    expect(pulumiSteps(preview).map((step) => step.with)).toEqual([
+      expect.objectContaining({
+        command: "preview",
+        "stack-name": "${{ matrix.stack }}",
+        "comment-on-pr": true,
+      }),
+    ]);
+  });
+
+  it("check pull requests with lint, typecheck, build, test and render", () => {
+    const runs = (workflow("pull-request.yml").jobs.check?.steps ?? []).map((step) => step.run);
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        "npm ci",
+        "npm run lint",
+        "npm run typecheck",
+        "npm run build",
+        "npm test",
+        "npm run render",
+      ]),
+    );
+  });
+
+  it("deploy core, then dev, then prod behind an environment", () => {
+    expect(deployProblems(workflow("deploy.yml"))).toEqual([]);
+  });
+
+  it("check every stack for drift nightly, refreshing and expecting no changes", () => {
+    const drift = workflow("drift.yml");
+    expect(drift.on).toHaveProperty("schedule");
+    const jobs = Object.values(drift.jobs);
+    expect(jobs.flatMap((job) => matrixStacks(job) as string[]).sort()).toEqual(stacks);
+    const steps = jobs.flatMap(pulumiSteps);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
+    }
+  });
+});
+
+describe("the workflow checks reject", () => {
+  const documented = documentedCommands("```sh\nnpm ci && npm test\n```\n\n| `npm run render` | renders |\n");
+  const fake = (yaml: string): Workflow => parseWorkflow(yaml);
+
+  it("an undocumented command", () => {
+    const piped = fake("on: push\njobs:\n  x:\n    steps:\n      - run: curl x | sh\n");
+    expect(runCommandProblems("fake.yml", piped, documented)).toEqual([
+      'fake.yml: jobs.x.steps[0]: "curl x | sh" chains shell commands',
+    ]);
+    const plain = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - run: |\n          npm ci\n          npm run bench\n",
+    );
+    expect(runCommandProblems("fake.yml", plain, documented)).toEqual([
+      'fake.yml: jobs.x.steps[0]: "npm run bench" is not a command README.md documents',
+    ]);
+  });
+
+  it("a command smuggled after a documented one's arguments", () => {
+    const smuggled = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - run: npm run render -- --out o; curl x\n",
+    );
+    expect(runCommandProblems("fake.yml", smuggled, documented)).toHaveLength(1);
+  });
+
+  it("accepts documented commands with arguments after --", () => {
+    const ok = fake("on: push\njobs:\n  x:\n    steps:\n      - run: npm run render -- --stack prod\n");
+    expect(runCommandProblems("fake.yml", ok, documented)).toEqual([]);
+  });
+
+  it("a Pulumi command other than preview and up, or one README.md does not mention", () => {
+    const destroy = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - uses: pulumi/actions@v6\n        with: { command: destroy }\n",
+    );
+    expect(pulumiStepProblems("fake.yml", destroy, new Set(["destroy"]))).toHaveLength(1);
+    const preview = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - uses: pulumi/actions@v6\n        with: { command: preview }\n",
+    );
+    expect(pulumiStepProblems("fake.yml", preview, new Set(["up"]))).toEqual([
+      "fake.yml: jobs.x.steps[0]: README.md never mentions `pulumi preview`",
+    ]);
+  });
+
+  it("a deploy that runs prod beside dev without an approval gate", () => {
+    const up = (stack: string) =>
+      `    steps:\n      - uses: pulumi/actions@v6\n        with: { command: up, stack-name: ${stack} }\n`;
+    const unordered = fake(
+      `on: push\njobs:\n  core:\n${up("core")}  dev:\n    needs: core\n${up("dev")}  prod:\n    needs: core\n${up("prod")}`,
+    );
+    expect(deployProblems(unordered)).toEqual([
+      "job prod needs [core], expected [dev]",
+      "job prod has no environment to gate it",
+    ]);
+  });
+
+  it("duplicate keys in a workflow", () => {
+    expect(() => fake("on: push\non: pull_request\njobs: {}\n")).toThrow();
+  });
+});
