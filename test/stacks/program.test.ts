@@ -41,8 +41,8 @@ async function runProgram(stack: string, secrets: Record<string, string>) {
     valueOf(program!.bootImages),
   ]);
   if (program!.tunnelId) await valueOf(program!.tunnelId);
-  // Let the remaining registrations (platform groups after the health gate) reach the recorder.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The apps group is the last resource the program registers, after the health gate.
+  await recorder.registered(`${stack}-08-apps`);
   return { ...recorder, program: program! };
 }
 

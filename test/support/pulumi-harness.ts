@@ -64,7 +64,17 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
     registerResource(request, callback);
   };
   const ofType = (type: string) => registrations.filter((registration) => registration.type === type);
-  return { registrations, invocations, ofType };
+  /** Waits until a registration by this name has reached the engine; fails after a few seconds. */
+  const registered = async (name: string, timeoutMs = 5000): Promise<Registration> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = registrations.find((registration) => registration.name === name);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no resource named ${name} was registered`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return { registrations, invocations, ofType, registered };
 }
 
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
