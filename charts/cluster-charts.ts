@@ -8,7 +8,7 @@ import { Lgtm } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "../constructs/platform-component";
-import { platformNamespaces, platformRoutes, type ClusterInventory } from "../inventory";
+import { argocdHostname, grafanaHostname, platformNamespaces, type ClusterInventory } from "../inventory";
 import { buildApps, type PublicExposure } from "./apps";
 import { bootstrapSecrets } from "./bootstrap-secrets";
 import { componentFileStem, type ComponentName } from "./components";
@@ -125,15 +125,13 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
     );
   }
 
-  const hostnameOf = (owner: string) =>
-    platformRoutes(inventory).find((route) => route.owner === owner)?.host;
-  if (platform.argocd.enabled && gateways) {
+  if (platform.argocd.enabled) {
     add(
       "argocd",
       (scope) =>
         new ArgoCd(scope, "argocd", {
-          hostname: hostnameOf("argocd")!,
-          gateway: gateways.internal,
+          hostname: argocdHostname(inventory),
+          gateway: gateways?.internal,
           dex: platform.argocd.dex,
           platformRepoUrl: platform.argocd.repoUrl,
           namespace: platformNamespaces.argocd,
@@ -141,14 +139,14 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
     );
   }
 
-  if (platform.lgtm.enabled && gateways) {
+  if (platform.lgtm.enabled) {
     const { lgtm } = platform;
     add(
       "lgtm",
       (scope) =>
         new Lgtm(scope, "lgtm", {
-          grafanaHostname: hostnameOf("grafana")!,
-          gateway: gateways.internal,
+          grafanaHostname: grafanaHostname(inventory),
+          gateway: gateways?.internal,
           retentionDays: lgtm.retentionDays,
           lokiStorage: lgtm.lokiStorage,
           tempoStorage: lgtm.tempoStorage,

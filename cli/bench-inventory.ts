@@ -30,7 +30,7 @@ export function syntheticInventory(appCount: number): Record<string, unknown> {
           ? []
           : [
               {
-                host: `${name}.bench.example.com`,
+                host: `${name}.example.com`,
                 gateway: isPublic ? "public" : "internal",
                 service: name,
                 port: 8080,
@@ -41,7 +41,7 @@ export function syntheticInventory(appCount: number): Record<string, unknown> {
   });
   return {
     name: "bench",
-    domain: "bench.example.com",
+    domain: "example.com",
     network: {
       subnet: "10.50.0.0/24",
       gateway: "10.50.0.1",

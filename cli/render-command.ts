@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InventoryError, loadInventoryFile, stackNameOf, type ClusterInventory } from "../inventory";
-import { renderCluster } from "./render-cluster";
+import { renderCluster, type RenderedFile } from "./render-cluster";
 import { replaceTree } from "./write-tree";
 
 export const usage = `Usage: npm run render -- [--stack <name>]... [--inventory <file>]... [--out <dir>]
@@ -67,18 +67,25 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
     }
   }
   problems.push(...clusterNameClashes(loaded));
-  if (problems.length > 0) {
-    problems.forEach((line) => io.stderr(line));
-    io.stderr(`render: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written`);
-    return 1;
-  }
+  if (problems.length > 0) return refuse(problems, io);
 
   const outDir = path.resolve(io.cwd, options.out ?? "out");
-  const rendered = loaded.map(({ input, inventory }) => ({
-    name: inventory.name,
-    source: input.source,
-    files: renderCluster(inventory, input.source),
-  }));
+  const rendered: { name: string; source: string; files: RenderedFile[] }[] = [];
+  for (const { input, inventory } of loaded) {
+    try {
+      rendered.push({
+        name: inventory.name,
+        source: input.source,
+        files: renderCluster(inventory, input.source),
+      });
+    } catch (error) {
+      // A construct refused what validation let through: still the user's file, still no stack trace.
+      problems.push(
+        `${input.source}: ${(error as Error).message} — validation missed this; please report it`,
+      );
+    }
+  }
+  if (problems.length > 0) return refuse(problems, io);
   for (const cluster of rendered) {
     replaceTree(outDir, cluster.name, cluster.files);
     const where = path.relative(io.cwd, path.join(outDir, cluster.name)) || ".";
@@ -115,4 +122,11 @@ function clusterNameClashes(loaded: readonly { input: Input; inventory: ClusterI
     }
   }
   return clashes;
+}
+
+/** Prints every problem and says nothing was written: exit code 1. */
+function refuse(problems: readonly string[], io: RenderIo): number {
+  problems.forEach((line) => io.stderr(line));
+  io.stderr(`render: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written`);
+  return 1;
 }

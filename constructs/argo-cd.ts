@@ -9,8 +9,11 @@ import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platfor
 export interface ArgoCdProps {
   /** The hostname the Argo CD UI answers on, e.g. `argocd.home.example.org`. */
   readonly hostname: string;
-  /** The internal gateway the UI's route attaches to. */
-  readonly gateway: GatewayRef;
+  /**
+   * The internal gateway the UI's route attaches to.
+   * @default - no route: the UI is reached with `kubectl port-forward`
+   */
+  readonly gateway?: GatewayRef;
   /**
    * Run Dex for single sign-on; its connectors are configured separately in `argocd-cm`.
    * @default false
@@ -43,7 +46,8 @@ export class ArgoCd extends Construct implements PlatformComponent {
   readonly helmCharts: readonly HelmChart[];
   /** The hostname of the UI's HTTPRoute. */
   readonly hostname: string;
-  readonly route: HttpRoute;
+  /** Absent without a gateway. */
+  readonly route?: HttpRoute;
   readonly platformProject: AppProject;
 
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
@@ -55,7 +59,9 @@ export class ArgoCd extends Construct implements PlatformComponent {
     this.namespace = {
       name: namespace,
       podSecurity: "restricted",
-      labels: { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value },
+      labels: props.gateway
+        ? { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value }
+        : undefined,
     };
 
     this.helmCharts = [
@@ -69,14 +75,16 @@ export class ArgoCd extends Construct implements PlatformComponent {
       },
     ];
 
-    this.route = gatewayRoute(this, "route", {
-      name: serverService,
-      namespace,
-      gateway: props.gateway,
-      hostname: props.hostname,
-      service: serverService,
-      port: 80,
-    });
+    if (props.gateway) {
+      this.route = gatewayRoute(this, "route", {
+        name: serverService,
+        namespace,
+        gateway: props.gateway,
+        hostname: props.hostname,
+        service: serverService,
+        port: 80,
+      });
+    }
 
     this.platformProject = new AppProject(this, "platform-project", {
       metadata: { name: platformProjectName, namespace },

@@ -206,7 +206,7 @@ export class HomelabApp extends Construct {
   }
 
   private addArgoCd(source: AppSource, argoNamespace: string) {
-    const repoUrl = source.helm ? source.helm.repoUrl : source.git.repoUrl;
+    const repoUrl = applicationSource(this.name, source).repoUrl;
     new AppProject(this, "project", {
       metadata: { name: this.name, namespace: argoNamespace },
       spec: {
@@ -247,7 +247,20 @@ export class HomelabApp extends Construct {
   }
 }
 
+/**
+ * Argo CD's source for the app. A chart in an OCI registry uses Argo CD's native OCI form: the chart's
+ * full reference as `repoURL` and `path: "."`; `oci://` with a separate `chart` is not a form it reads.
+ */
 function applicationSource(name: string, source: AppSource): ApplicationSpecSource {
+  if (source.helm && source.helm.repoUrl.startsWith("oci://")) {
+    const { repoUrl, chart, version, values } = source.helm;
+    return {
+      repoUrl: `${repoUrl.replace(/\/+$/, "")}/${chart}`,
+      path: ".",
+      targetRevision: version,
+      helm: { releaseName: name, valuesObject: values },
+    };
+  }
   if (source.helm) {
     const { repoUrl, chart, version, values } = source.helm;
     return {

@@ -19,8 +19,11 @@ import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platfor
 export interface LgtmProps {
   /** The hostname the Grafana UI answers on, e.g. `grafana.home.example.org`. */
   readonly grafanaHostname: string;
-  /** The internal gateway Grafana's route attaches to. */
-  readonly gateway: GatewayRef;
+  /**
+   * The internal gateway Grafana's route attaches to.
+   * @default - no route: Grafana is reached with `kubectl port-forward`
+   */
+  readonly gateway?: GatewayRef;
   /**
    * How long logs, traces and metrics are kept, in days.
    * @default 14
@@ -70,7 +73,8 @@ export class Lgtm extends Construct implements PlatformComponent {
   readonly grafanaHostname: string;
   /** The in-cluster URLs of the stack: Grafana's datasources and where telemetry is sent. */
   readonly endpoints: LgtmEndpoints;
-  readonly grafanaRoute: HttpRoute;
+  /** Absent without a gateway. */
+  readonly grafanaRoute?: HttpRoute;
 
   constructor(scope: Construct, id: string, props: LgtmProps) {
     super(scope, id);
@@ -91,7 +95,9 @@ export class Lgtm extends Construct implements PlatformComponent {
     this.namespace = {
       name: namespace,
       podSecurity: "baseline",
-      labels: { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value },
+      labels: props.gateway
+        ? { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value }
+        : undefined,
     };
     this.grafanaHostname = settings.grafanaHostname;
 
@@ -120,14 +126,16 @@ export class Lgtm extends Construct implements PlatformComponent {
       chart(grafana, "alloy", pins.charts.alloy, lgtmReleases.alloy, alloyValues(this.endpoints)),
     ];
 
-    this.grafanaRoute = gatewayRoute(this, "grafana-route", {
-      name: lgtmReleases.grafana,
-      namespace,
-      gateway: props.gateway,
-      hostname: settings.grafanaHostname,
-      service: lgtmReleases.grafana,
-      port: 80,
-    });
+    if (props.gateway) {
+      this.grafanaRoute = gatewayRoute(this, "grafana-route", {
+        name: lgtmReleases.grafana,
+        namespace,
+        gateway: props.gateway,
+        hostname: settings.grafanaHostname,
+        service: lgtmReleases.grafana,
+        port: 80,
+      });
+    }
   }
 }
 

@@ -28,6 +28,11 @@ export function workerNodes(inventory: ClusterInventory): ClusterNode[] {
   return inventory.nodes.filter((node) => node.role === "worker");
 }
 
+/** The nodes pods may be scheduled on. */
+export function schedulableNodes(inventory: ClusterInventory): ClusterNode[] {
+  return inventory.controlPlanesRunWorkloads ? inventory.nodes : workerNodes(inventory);
+}
+
 export function enabledApps(inventory: ClusterInventory): App[] {
   return inventory.apps.filter((app) => app.enabled);
 }
@@ -42,17 +47,25 @@ export interface Route {
   readonly owner: string;
 }
 
+export function argocdHostname(inventory: ClusterInventory): string {
+  return inventory.platform.argocd.hostname ?? `argocd.${inventory.domain}`;
+}
+
+export function grafanaHostname(inventory: ClusterInventory): string {
+  return inventory.platform.lgtm.grafanaHostname ?? `grafana.${inventory.domain}`;
+}
+
 /** The platform UIs reached through the internal gateway. */
 export function platformRoutes(inventory: ClusterInventory): Route[] {
-  const { argocd, lgtm } = inventory.platform;
+  const { argocd, lgtm, envoyGateway } = inventory.platform;
   const routes: Route[] = [];
+  // The UIs are routed by the internal gateway; without it they are reached by port-forward only.
+  if (!envoyGateway.enabled) return routes;
   if (argocd.enabled) {
-    const host = argocd.hostname ?? `argocd.${inventory.domain}`;
-    routes.push({ host, gateway: "internal", access: false, owner: "argocd" });
+    routes.push({ host: argocdHostname(inventory), gateway: "internal", access: false, owner: "argocd" });
   }
   if (lgtm.enabled) {
-    const host = lgtm.grafanaHostname ?? `grafana.${inventory.domain}`;
-    routes.push({ host, gateway: "internal", access: false, owner: "grafana" });
+    routes.push({ host: grafanaHostname(inventory), gateway: "internal", access: false, owner: "grafana" });
   }
   return routes;
 }
@@ -71,14 +84,6 @@ export function appRoutes(inventory: ClusterInventory): Route[] {
 /** Every hostname the cluster serves, sorted by hostname. */
 export function routes(inventory: ClusterInventory): Route[] {
   return [...platformRoutes(inventory), ...appRoutes(inventory)].sort((a, b) => a.host.localeCompare(b.host));
-}
-
-export function publicRoutes(inventory: ClusterInventory): Route[] {
-  return routes(inventory).filter((route) => route.gateway === "public");
-}
-
-export function internalRoutes(inventory: ClusterInventory): Route[] {
-  return routes(inventory).filter((route) => route.gateway === "internal");
 }
 
 /** The Kubernetes API as clients reach it: through the control-plane VIP. */

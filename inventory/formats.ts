@@ -188,4 +188,17 @@ export function wholeNumber(what: string) {
   });
 }
 
+/** A string with something in it besides white space. */
+export function nonBlank(what: string) {
+  return text(what).refine((value) => value.trim() !== "", { error: `is blank — ${what}` });
+}
+
+export const gitRepositoryUrl = text("a Git repository URL").refine(
+  (value) => /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Git repository URL — it starts with https://, ssh:// or git@`,
+  },
+);
+
 export const port = wholeNumber("a port number 1-65535").min(1).max(65535);

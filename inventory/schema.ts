@@ -11,7 +11,9 @@ import {
   ipv4Cidr,
   kubernetesVersion,
   labelValue,
+  gitRepositoryUrl,
   linkName,
+  nonBlank,
   poolEntry,
   port,
   repositoryUrl,
@@ -120,6 +122,11 @@ const cloudflare = strict({
   zone: dnsName,
   zoneId: cloudflareId,
   tunnelReplicas: z.int().min(1).max(10).default(2),
+  /**
+   * `universal`: Cloudflare's free edge certificate covers the zone and one label below it only.
+   * `advanced`: an Advanced Certificate (or Total TLS) covers deeper public hostnames.
+   */
+  edgeCertificates: z.enum(["universal", "advanced"]).default("universal"),
   /** Who may pass Cloudflare Access in front of protected hostnames. */
   access: strict({
     emails: z.array(emailAddress).default([]),
@@ -157,7 +164,7 @@ const platform = strict({
     /** Internal hostname of the Argo CD UI. @default argocd.<domain> */
     hostname: dnsName.optional(),
     /** The Git repository of this platform, allowed as a source of the `platform` project. */
-    repoUrl: repositoryUrl.optional(),
+    repoUrl: gitRepositoryUrl.optional(),
     dex: z.boolean().default(false),
   }).prefault({}),
   lgtm: strict({
@@ -174,15 +181,15 @@ const platform = strict({
 
 const helmSource = strict({
   repoUrl: repositoryUrl,
-  chart: z.string().min(1),
-  version: z.string().min(1),
+  chart: nonBlank("the chart's name"),
+  version: nonBlank("the chart's version"),
   values: z.record(z.string(), z.unknown()).default({}),
 });
 
 const gitSource = strict({
-  repoUrl: repositoryUrl,
-  path: z.string().min(1),
-  revision: z.string().min(1).default("HEAD"),
+  repoUrl: gitRepositoryUrl,
+  path: nonBlank("a path in the repository"),
+  revision: nonBlank("a branch, tag or commit").default("HEAD"),
 });
 
 const source = strict({
@@ -213,7 +220,9 @@ const exposure = strict({
 const podSecurity = strict({
   level: z.enum(["privileged", "baseline", "restricted"]),
   /** Why this app cannot run `restricted`; required so that exceptions are reviewed. */
-  reason: z.string().min(10),
+  reason: nonBlank("a reason of at least 10 characters").refine((value) => value.trim().length >= 10, {
+    error: "is too short — say in at least 10 characters why the app cannot run restricted",
+  }),
 });
 
 export const networkProfiles = ["web-app", "web-app-internal", "media-server", "worker"] as const;
@@ -240,6 +249,11 @@ export const clusterSchema = strict({
   talosVersion: talosVersion.default(pins.talos.version),
   kubernetesVersion: kubernetesVersion.default(pins.kubernetes),
   network,
+  /**
+   * Whether control planes also run workloads. On by default, so that adding the first worker changes
+   * no control plane's config; turn it off once workers carry the load.
+   */
+  controlPlanesRunWorkloads: z.boolean().default(true),
   nodes: z.array(node).min(1),
   gateways,
   cloudflare: cloudflare.optional(),

@@ -128,6 +128,8 @@ export class TalosCluster extends pulumi.ComponentResource {
           controlPlaneNodes: controlPlaneAddresses,
           workerNodes: workerNodes(inventory).map((node) => node.address),
           endpoints: controlPlaneAddresses,
+          // Without a CNI no node turns Ready until one is installed, which only the platform can do.
+          skipKubernetesChecks: inventory.network.cni === "none",
         },
         { ...child, dependsOn: [kubeconfig, ...applies.map(({ apply }) => apply)] },
       )

@@ -1,4 +1,7 @@
 import { enabledApps, reservedNamespaces } from "../derive";
+
+/** Argo CD's built-in project and the platform's own: an app's project may not replace them. */
+const reservedAppNames = ["default", "platform"];
 import type { KeyPath, Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
 
@@ -20,6 +23,12 @@ export function checkApps(inventory: ClusterInventory): Problem[] {
       });
     }
 
+    if (reservedAppNames.includes(app.name)) {
+      problems.push({
+        path: at("name"),
+        message: `"${app.name}" is the name of an Argo CD project the platform keeps — choose another name`,
+      });
+    }
     if (reservedNamespaces.includes(app.namespace)) {
       problems.push({
         path: at(app.namespace === app.name ? "name" : "namespace"),
@@ -66,7 +75,9 @@ export function checkApps(inventory: ClusterInventory): Problem[] {
     app.allowTo.forEach((target, targetIndex) => {
       const path: KeyPath = ["apps", index, "allowTo", targetIndex];
       const targetIndexInApps = indexByName.get(target);
-      if (target === app.name) {
+      if (app.allowTo.indexOf(target) !== targetIndex) {
+        problems.push({ path, message: `"${target}" is listed twice — name each app once` });
+      } else if (target === app.name) {
         problems.push({ path, message: `"${target}" is the app itself — list other apps it calls` });
       } else if (targetIndexInApps === undefined) {
         problems.push({

@@ -1,3 +1,4 @@
+import { schedulableNodes } from "../derive";
 import type { Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
 
@@ -21,6 +22,13 @@ export function checkPlatform(inventory: ClusterInventory): Problem[] {
           "is required while cert-manager is enabled — certificates are issued through Cloudflare DNS-01; add the cloudflare section or disable platform.certManager",
       });
     }
+  }
+  if (platform.certManager.enabled && !platform.envoyGateway.enabled) {
+    problems.push({
+      path: ["platform", "envoyGateway", "enabled"],
+      message:
+        "is false, but cert-manager issues the gateways' wildcard certificate into their namespace — enable Envoy Gateway or disable platform.certManager",
+    });
   }
   if (platform.envoyGateway.enabled) {
     for (const needed of ["metallb", "certManager"] as const) {
@@ -47,6 +55,18 @@ export function checkPlatform(inventory: ClusterInventory): Problem[] {
           "is false, but cloudflared sends public traffic to the public gateway — enable it or disable platform.cloudflared",
       });
     }
+  }
+  const schedulable = schedulableNodes(inventory);
+  if (schedulable.length === 0) {
+    problems.push({
+      path: ["controlPlanesRunWorkloads"],
+      message: "is false and the cluster has no workers — nothing could run; set it to true or add a worker",
+    });
+  } else if (platform.cloudflared.enabled && cloudflare && cloudflare.tunnelReplicas > schedulable.length) {
+    problems.push({
+      path: ["cloudflare", "tunnelReplicas"],
+      message: `${cloudflare.tunnelReplicas} replicas cannot be spread over ${schedulable.length === 1 ? "1 node that runs" : `${schedulable.length} nodes that run`} workloads — at most ${schedulable.length}`,
+    });
   }
   if (cloudflare !== undefined && domain !== cloudflare.zone && !domain.endsWith(`.${cloudflare.zone}`)) {
     problems.push({

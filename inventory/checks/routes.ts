@@ -42,6 +42,18 @@ export function checkRoutes(inventory: ClusterInventory): Problem[] {
         problems.push({ path: at("host"), message: outsideDomain(exposure.host) });
       if (app.enabled) claim(exposure.host, at("host"), `apps[${appIndex}] (${app.name})`);
 
+      // Under a domain that lies below the zone, a hostname is more than one label below the zone.
+      if (
+        exposure.gateway === "public" &&
+        cloudflare?.edgeCertificates === "universal" &&
+        underDomain(exposure.host) &&
+        domain.endsWith(`.${cloudflare.zone}`)
+      ) {
+        problems.push({
+          path: at("host"),
+          message: `public hostname ${exposure.host} is more than one label below the zone ${cloudflare.zone} — Cloudflare's universal certificate covers *.${cloudflare.zone} only; serve public apps from a cluster whose domain is the zone, or set cloudflare.edgeCertificates: advanced if an Advanced Certificate covers *.${domain}`,
+        });
+      }
       if (exposure.gateway === "public") {
         if (exposure.access === undefined) {
           problems.push({

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { KubeletHostMount } from "../../constructs/local-path-storage";
-import { workerNodes, type ClusterInventory, type ClusterNode } from "../../inventory";
+import type { ClusterInventory, ClusterNode } from "../../inventory";
 import { installerImage, nodeClassOf, schematicIdPlaceholder } from "./talos-images";
 
 /** KubePrism: an in-node load balancer for the API, so nodes survive a control plane going away. */
@@ -100,8 +100,7 @@ function machinePatch(
   };
   if (isControlPlane) {
     cluster.apiServer = { certSANs: [network.vip, ...(network.apiHostname ? [network.apiHostname] : [])] };
-    // With no workers, the control planes must run the workloads too.
-    if (workerNodes(inventory).length === 0) cluster.allowSchedulingOnControlPlanes = true;
+    if (inventory.controlPlanesRunWorkloads) cluster.allowSchedulingOnControlPlanes = true;
   }
   return { machine, cluster };
 }

@@ -518,3 +518,35 @@ describe("HomelabApp props validation", () => {
     );
   });
 });
+
+describe("a chart from an OCI registry", () => {
+  it("uses Argo CD's native OCI source: the chart's full reference, path '.', and the project allows exactly it", () => {
+    const chart = Testing.chart();
+    new HomelabApp(chart, "postgres", {
+      name: "postgres",
+      profile: "worker",
+      source: {
+        helm: {
+          repoUrl: "oci://registry-1.docker.io/bitnamicharts",
+          chart: "postgresql",
+          version: "16.7.27",
+        },
+      },
+    });
+    const objects = Testing.synth(chart) as Record<string, unknown>[];
+    const application = objects.find((object) => object.kind === "Application") as {
+      spec: { source: object };
+    };
+    const project = objects.find((object) => object.kind === "AppProject") as {
+      spec: { sourceRepos: string[] };
+    };
+    expect(application?.spec.source).toMatchObject({
+      repoURL: "oci://registry-1.docker.io/bitnamicharts/postgresql",
+      path: ".",
+      targetRevision: "16.7.27",
+    });
+    expect(application?.spec.source).not.toHaveProperty("chart");
+    expect(project?.spec.sourceRepos).toEqual(["oci://registry-1.docker.io/bitnamicharts/postgresql"]);
+    expect(objects.flatMap((object) => validateManifest(object))).toEqual([]);
+  });
+});

@@ -23,8 +23,8 @@ describe("apps in a render", () => {
 
   it("public exposures reach the edge with their Access decision; internal ones do not", () => {
     expect(lab.charts.publicExposures).toEqual([
-      { host: "www.lab.example.com", access: false, app: "site" },
-      { host: "api.lab.example.com", access: true, app: "api" },
+      { host: "www.example.com", access: false, app: "site" },
+      { host: "api.example.com", access: true, app: "api" },
     ]);
   });
 });

@@ -22,6 +22,47 @@ describe.each(clusters.map((cluster) => [cluster.source, cluster] as const))("%s
   });
 });
 
+/** Which upstream chart installs the CRDs of each custom API group the platform creates. */
+const crdChartOfGroup: Record<string, string> = {
+  "metallb.io": "metallb",
+  "cert-manager.io": "cert-manager",
+  "gateway.networking.k8s.io": "gateway-helm",
+  "gateway.envoyproxy.io": "gateway-helm",
+  "argoproj.io": "argo-cd",
+};
+
+describe.each(clusters.map((cluster) => [cluster.source, cluster] as const))(
+  "%s, as a whole",
+  (_, cluster) => {
+    it("names every object once: no two components manage the same object", () => {
+      const identities = cluster.objects.map((object) => {
+        const metadata = object.metadata as { name: string; namespace?: string };
+        return `${String(object.apiVersion)} ${String(object.kind)} ${metadata.namespace ?? ""}/${metadata.name}`;
+      });
+      expect(identities.filter((identity, index) => identities.indexOf(identity) !== index)).toEqual([]);
+    });
+
+    it("installs the CRDs of every custom kind it creates", () => {
+      const installed = new Set(
+        cluster.charts.components.flatMap(({ helmCharts }) => helmCharts.map((c) => c.name)),
+      );
+      const customGroups = new Set(
+        cluster.objects
+          .map((object) => String(object.apiVersion).split("/"))
+          .filter(
+            ([group, version]) =>
+              version !== undefined &&
+              group.includes(".") &&
+              (!group.endsWith(".k8s.io") || group === "gateway.networking.k8s.io"),
+          )
+          .map(([group]) => group),
+      );
+      const missing = [...customGroups].filter((group) => !installed.has(crdChartOfGroup[group]));
+      expect(missing).toEqual([]);
+    });
+  },
+);
+
 describe("the schema check over renders", () => {
   it("knows the schema of every chart the project validates values for", () => {
     const charts = clusters[0].charts.components.flatMap(({ helmCharts }) => helmCharts);

@@ -111,11 +111,13 @@ describe("what each node gets", () => {
     });
   });
 
-  it("control planes run workloads only where there are no workers", () => {
+  it("control planes run workloads as the inventory decides, whatever the workers", () => {
     const scheduling = (inventory: ClusterInventory, node: string) =>
       (patchesOf(inventory, node)[0].cluster as Record<string, unknown>).allowSchedulingOnControlPlanes;
     expect(scheduling(stack("prod"), "ed-n1")).toBe(true);
-    expect(scheduling(stack("dev"), "dev-cp1")).toBeUndefined();
+    expect(scheduling(stack("dev"), "dev-cp1")).toBe(true);
+    const dedicated = { ...structuredClone(stack("dev")), controlPlanesRunWorkloads: false };
+    expect(scheduling(dedicated, "dev-cp1")).toBeUndefined();
   });
 
   it("workers carry no API server settings", () => {
@@ -175,17 +177,29 @@ describe("node classes and schematics", () => {
 });
 
 describe("adding a node", () => {
-  it("adds exactly one Talos file and changes no other node's patches", () => {
-    const dev = stack("dev");
-    const grown: ClusterInventory = structuredClone(dev);
-    grown.nodes.push({ ...structuredClone(dev.nodes[3]), name: "dev-w2", address: "10.20.20.22" });
-    const before = new Map(renderCluster(dev, "dev").map((file) => [file.path, file.content]));
-    const after = new Map(renderCluster(grown, "dev").map((file) => [file.path, file.content]));
+  it.each([
+    ["dev", "a second worker", 3],
+    ["prod", "the first worker", 0],
+  ] as const)(
+    "to %s (%s) adds exactly one Talos file and changes no other node's patches",
+    (name, _, template) => {
+      const before = stack(name);
+      const grown: ClusterInventory = structuredClone(before);
+      const address = name === "dev" ? "10.20.20.22" : "10.20.30.21";
+      grown.nodes.push({
+        ...structuredClone(before.nodes[template]),
+        role: "worker",
+        name: `${name}-new`,
+        address,
+      });
+      const was = new Map(renderCluster(before, name).map((file) => [file.path, file.content]));
+      const is = new Map(renderCluster(grown, name).map((file) => [file.path, file.content]));
 
-    const added = [...after.keys()].filter((file) => !before.has(file));
-    const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
-    expect(added).toEqual(["talos/dev-w2.yaml"]);
-    // The cluster README lists the nodes, so it is the one other file that changes.
-    expect(changed).toEqual(["README.md"]);
-  });
+      const added = [...is.keys()].filter((file) => !was.has(file));
+      const changed = [...was.keys()].filter((file) => is.get(file) !== was.get(file));
+      expect(added).toEqual([`talos/${name}-new.yaml`]);
+      // The cluster README lists the nodes, so it is the one other file that changes.
+      expect(changed).toEqual(["README.md"]);
+    },
+  );
 });
