@@ -8,7 +8,13 @@ import { Lgtm } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "../constructs/platform-component";
-import { argocdHostname, grafanaHostname, platformNamespaces, type ClusterInventory } from "../inventory";
+import {
+  argocdHostname,
+  autoAssignedPool,
+  grafanaHostname,
+  platformNamespaces,
+  type ClusterInventory,
+} from "../inventory";
 import { buildApps, type PublicExposure } from "./apps";
 import { bootstrapSecrets } from "./bootstrap-secrets";
 import { componentFileStem, type ComponentName } from "./components";
@@ -74,7 +80,8 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
       "metallb",
       (scope) =>
         new MetalLb(scope, "metallb", {
-          addresses: [...inventory.network.loadBalancerPool],
+          addresses: autoAssignedPool(inventory),
+          reservedAddresses: [inventory.gateways.internal, inventory.gateways.public],
           namespace: platformNamespaces.metallb,
         }),
     );

@@ -11,6 +11,14 @@ export interface MetalLbProps {
    */
   readonly addresses: string[];
   /**
+   * Single addresses handed out only to Services that ask for them by name (the gateways, through the
+   * `metallb.io/loadBalancerIPs` annotation), so that no other Service can take them first. They form a
+   * second pool, `<poolName>-reserved`, that MetalLB never assigns on its own; they must not lie in
+   * `addresses`.
+   * @default - none
+   */
+  readonly reservedAddresses?: string[];
+  /**
    * The name of the IPAddressPool (and of its L2Advertisement).
    * @default "default"
    */
@@ -32,13 +40,16 @@ export class MetalLb extends Construct implements PlatformComponent {
   /** The IPAddressPool Services draw from. */
   readonly poolName: string;
   readonly addresses: readonly string[];
+  readonly reservedAddresses: readonly string[];
 
   constructor(scope: Construct, id: string, props: MetalLbProps) {
     super(scope, id);
     const namespace = props.namespace ?? "metallb-system";
     this.poolName = props.poolName ?? "default";
-    checkAddresses(this.node.path, props.addresses);
+    checkAddresses(this.node.path, props.addresses, props.reservedAddresses ?? []);
     this.addresses = [...props.addresses];
+    this.reservedAddresses = [...(props.reservedAddresses ?? [])];
+    checkReserved(this.node.path, this.addresses, this.reservedAddresses);
     this.namespace = { name: namespace, podSecurity: "privileged" };
 
     const resources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
@@ -60,24 +71,61 @@ export class MetalLb extends Construct implements PlatformComponent {
       },
     ];
 
-    new IpAddressPool(this, "pool", {
-      metadata: { name: this.poolName, namespace },
-      spec: { addresses: [...this.addresses] },
-    });
+    const pools: string[] = [];
+    if (this.addresses.length > 0) {
+      new IpAddressPool(this, "pool", {
+        metadata: { name: this.poolName, namespace },
+        spec: { addresses: [...this.addresses] },
+      });
+      pools.push(this.poolName);
+    }
+    if (this.reservedAddresses.length > 0) {
+      const reservedPool = `${this.poolName}-reserved`;
+      new IpAddressPool(this, "reserved-pool", {
+        metadata: { name: reservedPool, namespace },
+        spec: {
+          addresses: this.reservedAddresses.map((address) => `${address}/${maxPrefix(isIP(address))}`),
+          autoAssign: false,
+        },
+      });
+      pools.push(reservedPool);
+    }
     new L2Advertisement(this, "l2-advertisement", {
       metadata: { name: this.poolName, namespace },
-      spec: { ipAddressPools: [this.poolName] },
+      spec: { ipAddressPools: pools },
     });
   }
 }
 
 const addressForms = "a CIDR (192.168.1.240/28) or a first-last range (192.168.1.240-192.168.1.250)";
 
-function checkAddresses(path: string, addresses: readonly string[]): void {
-  if (addresses.length === 0) throw new Error(`${path}: addresses must not be empty: list ${addressForms}`);
+function checkAddresses(path: string, addresses: readonly string[], reserved: readonly string[]): void {
+  if (addresses.length === 0 && reserved.length === 0) {
+    throw new Error(`${path}: addresses must not be empty: list ${addressForms}`);
+  }
   addresses.forEach((address, index) => {
     const problem = addressProblem(address);
     if (problem) throw new Error(`${path}: addresses[${index}] "${address}" ${problem}`);
+  });
+}
+
+function checkReserved(path: string, addresses: readonly string[], reserved: readonly string[]): void {
+  const pool = new BlockList();
+  for (const entry of addresses) {
+    const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+    const range = /^([^-\s]+)\s*-\s*([^-\s]+)$/.exec(entry);
+    if (cidr) pool.addSubnet(cidr[1], Number(cidr[2]), isIP(cidr[1]) === 4 ? "ipv4" : "ipv6");
+    else if (range) pool.addRange(range[1], range[2], isIP(range[1]) === 4 ? "ipv4" : "ipv6");
+  }
+  reserved.forEach((address, index) => {
+    const family = isIP(address);
+    if (family === 0)
+      throw new Error(`${path}: reservedAddresses[${index}] "${address}" is not an IP address`);
+    if (pool.check(address, family === 4 ? "ipv4" : "ipv6")) {
+      throw new Error(
+        `${path}: reservedAddresses[${index}] ${address} lies in addresses — MetalLB pools must not overlap`,
+      );
+    }
   });
 }
 

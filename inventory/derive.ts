@@ -1,4 +1,12 @@
-import { cidrRange, formatRange, poolEntryRange, rangeSize, type AddressRange } from "./addresses";
+import {
+  cidrRange,
+  formatRange,
+  fromNumber,
+  poolEntryRange,
+  rangeSize,
+  toNumber,
+  type AddressRange,
+} from "./addresses";
 import type { App, ClusterInventory, ClusterNode, Exposure } from "./schema";
 
 /** The namespace of each platform component; apps may not take them. */
@@ -96,6 +104,28 @@ export function poolRanges(inventory: ClusterInventory): AddressRange[] {
   return inventory.network.loadBalancerPool.map((entry) => poolEntryRange(entry) as AddressRange);
 }
 
+/**
+ * The pool MetalLB may assign on its own: the configured pool without the gateways' addresses, which
+ * are kept for the gateways alone.
+ */
+export function autoAssignedPool(inventory: ClusterInventory): string[] {
+  const reserved = [inventory.gateways.internal, inventory.gateways.public]
+    .map(toNumber)
+    .sort((a, b) => a - b);
+  return poolRanges(inventory).flatMap((range) => {
+    const pieces: AddressRange[] = [];
+    let first = range.first;
+    for (const address of reserved.filter((n) => range.first <= n && n <= range.last)) {
+      if (address > first) pieces.push({ first, last: address - 1 });
+      first = address + 1;
+    }
+    if (first <= range.last) pieces.push({ first, last: range.last });
+    return pieces.map((piece) =>
+      piece.first === piece.last ? `${fromNumber(piece.first)}/32` : formatRange(piece),
+    );
+  });
+}
+
 /** One row of the IP plan: an address or range and what uses it. */
 export interface AddressAssignment {
   readonly addresses: string;
@@ -116,8 +146,14 @@ export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
       addresses: formatRange(range),
       use: `MetalLB pool (${poolSize} addresses in all)`,
     })),
-    { addresses: gateways.internal, use: "internal gateway (from the pool)" },
-    { addresses: gateways.public, use: "public gateway (from the pool)" },
+    {
+      addresses: gateways.internal,
+      use: "internal gateway (reserved in the pool: MetalLB gives it to nothing else)",
+    },
+    {
+      addresses: gateways.public,
+      use: "public gateway (reserved in the pool: MetalLB gives it to nothing else)",
+    },
     { addresses: network.podCidr, use: "pod network" },
     { addresses: network.serviceCidr, use: "service network" },
   ];

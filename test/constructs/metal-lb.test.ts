@@ -12,6 +12,43 @@ function synth(props: MetalLbProps = { addresses }) {
   return { metalLb, manifests: Testing.synth(chart) };
 }
 
+describe("MetalLb with addresses reserved for the gateways", () => {
+  const reserved = {
+    addresses: ["192.168.1.242-192.168.1.250"],
+    reservedAddresses: ["192.168.1.240", "192.168.1.241"],
+  };
+
+  it("keeps them in a pool MetalLB never assigns on its own, announced with the other", () => {
+    const { manifests } = synth(reserved);
+    expect(manifests.filter((manifest) => manifest.kind === "IPAddressPool")).toEqual([
+      expect.objectContaining({
+        metadata: { name: "default", namespace: "metallb-system" },
+        spec: { addresses: ["192.168.1.242-192.168.1.250"] },
+      }),
+      expect.objectContaining({
+        metadata: { name: "default-reserved", namespace: "metallb-system" },
+        spec: { addresses: ["192.168.1.240/32", "192.168.1.241/32"], autoAssign: false },
+      }),
+    ]);
+    const advertisement = manifests.find((manifest) => manifest.kind === "L2Advertisement");
+    expect(advertisement?.spec).toEqual({ ipAddressPools: ["default", "default-reserved"] });
+    expect(manifests.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+
+  it("needs no other address: a pool of only the gateways' addresses is fine", () => {
+    const { manifests } = synth({ addresses: [], reservedAddresses: ["192.168.1.240"] });
+    expect(
+      manifests.filter((manifest) => manifest.kind === "IPAddressPool").map((pool) => pool.metadata.name),
+    ).toEqual(["default-reserved"]);
+  });
+
+  it("refuses a reserved address inside the assignable pool", () => {
+    expect(() => synth({ addresses: ["192.168.1.240/29"], reservedAddresses: ["192.168.1.241"] })).toThrow(
+      /reservedAddresses\[0\] 192\.168\.1\.241 lies in addresses — MetalLB pools must not overlap/,
+    );
+  });
+});
+
 describe("MetalLb", () => {
   it("synthesizes the pool and its L2 advertisement, and the chart to install first", () => {
     const { metalLb, manifests } = synth();
