@@ -1,6 +1,10 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
+import { renderCluster } from "../../cli/render-cluster";
+import type { HelmChart } from "../../constructs/platform-component";
+import { loadInventoryFile } from "../../inventory";
+import { helmChartArgs } from "../../stacks/platform";
 import { readFileSync } from "node:fs";
 import { edgeFakes } from "../support/edge-fakes";
 import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
@@ -50,6 +54,9 @@ const fakeSecrets = {
   "homelab:cloudflareApiToken": "fake-api-token",
   "homelab:cloudflareDnsToken": "fake-dns-token",
 };
+
+const byName = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  String(a.name).localeCompare(String(b.name));
 
 /** Names this registration depends on, directly or through other registrations. */
 function dependencyClosure(registrations: readonly Registration[], start: Registration): Set<string> {
@@ -223,6 +230,46 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
       [SECRET_SIG]: SECRET_VALUE,
       value: { "api-token": "fake-dns-token" },
     });
+  });
+
+  it("applies exactly what render writes: every Helm chart and every object", () => {
+    const files = new Map(
+      renderCluster(loadInventoryFile(path.join(root, `Pulumi.${stack}.yaml`)), stack).map((file) => [
+        file.path,
+        parseAllDocuments(file.content).map((document) => document.toJS() as Record<string, unknown>),
+      ]),
+    );
+    const renderedCharts = [...files]
+      .filter(([file]) => file.startsWith("helm/"))
+      .flatMap(([, charts]) => charts);
+    const appliedCharts = run.ofType("kubernetes:helm.sh/v4:Chart");
+    expect(appliedCharts.map((chart) => chart.inputs).sort(byName)).toEqual(
+      renderedCharts.map((chart) => helmChartArgs(chart as unknown as HelmChart)).sort(byName),
+    );
+
+    const appliedGroups = new Map(
+      run
+        .ofType("kubernetes:yaml/v2:ConfigGroup")
+        .map((group) => [group.name.slice(`${inventory.name}-`.length), group.inputs.objs]),
+    );
+    const renderedGroups = new Map(
+      [...files]
+        .filter(([file]) => file.startsWith("k8s/"))
+        .map(([file, objects]) => [file.slice("k8s/".length, -".yaml".length).replace(/^00-/, ""), objects]),
+    );
+    expect(appliedGroups).toEqual(renderedGroups);
+  });
+
+  it("exports each node class's boot image with the schematic id the Image Factory gave", async () => {
+    const images = await valueOf(run.program.bootImages);
+    expect(Object.keys(images).length).toBeGreaterThan(0);
+    for (const url of Object.values(images)) {
+      expect(url).toMatch(
+        new RegExp(
+          `^https://factory\\.talos\\.dev/image/${inventory.name}-schematic-[a-z0-9-]+-id/v1\\.13\\.9/(metal|nocloud)-amd64\\.iso$`,
+        ),
+      );
+    }
   });
 
   it("keeps every output that carries a credential secret", async () => {
