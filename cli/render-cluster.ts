@@ -1,7 +1,14 @@
 import { stringify } from "yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
 import type { ClusterInventory } from "../inventory";
-import { edgePlan, nodePatches, talosYaml } from "../stacks/builders";
+import {
+  edgePlan,
+  nodeClasses,
+  nodePatches,
+  schematicKey,
+  schematicYaml,
+  talosYaml,
+} from "../stacks/builders";
 import { clusterReadme } from "./cluster-readme";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
@@ -18,8 +25,20 @@ export function renderCluster(inventory: ClusterInventory, source: string): Rend
     ...manifestFiles(charts),
     ...helmFiles(charts),
     ...talosFiles(inventory, charts),
+    ...schematicFiles(inventory),
     ...edgeFiles(inventory, charts),
   ];
+}
+
+/** `talos/schematic-<extensions>.yaml`: what to post to the Image Factory for a node class's image. */
+function schematicFiles(inventory: ClusterInventory): RenderedFile[] {
+  const byKey = new Map(
+    nodeClasses(inventory).map((nodeClass) => [schematicKey(nodeClass.extensions), nodeClass]),
+  );
+  return [...byKey].map(([key, nodeClass]) => ({
+    path: `talos/schematic-${key}.yaml`,
+    content: schematicYaml(nodeClass.extensions),
+  }));
 }
 
 /** `edge.yaml`: the tunnel ingress, DNS records and Access applications, `<tunnel-id>` standing in. */

@@ -35,6 +35,9 @@ function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   });
 }
 
+/** Deliberately not a Renovate pin: moving a running cluster's contract regenerates every config. */
+const defaultTalosConfigContract = "v1.13.9";
+
 const network = strict({
   /** The node LAN, e.g. 10.20.0.0/24. */
   subnet: ipv4Cidr,
@@ -247,6 +250,11 @@ export const clusterSchema = strict({
   /** Apps and platform UIs are served one label below it: <app>.<domain>. */
   domain: dnsName,
   talosVersion: talosVersion.default(pins.talos.version),
+  /**
+   * The Talos version whose config format the secrets and machine configs are generated for. Fixed
+   * when a cluster is created: upgrading Talos changes `talosVersion`, never this.
+   */
+  talosConfigContract: talosVersion.default(defaultTalosConfigContract),
   kubernetesVersion: kubernetesVersion.default(pins.kubernetes),
   network,
   /**

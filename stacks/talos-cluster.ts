@@ -42,7 +42,7 @@ export class TalosCluster extends pulumi.ComponentResource {
     // Regenerating the secrets would orphan every node: keep them unless deliberately unprotected.
     const secrets = new talos.machine.Secrets(
       `${name}-secrets`,
-      { talosVersion: inventory.talosVersion },
+      { talosVersion: inventory.talosConfigContract },
       { ...child, protect: true },
     );
 
@@ -72,7 +72,7 @@ export class TalosCluster extends pulumi.ComponentResource {
           machineType: node.role,
           configPatches: [patches],
           kubernetesVersion: inventory.kubernetesVersion,
-          talosVersion: inventory.talosVersion,
+          talosVersion: inventory.talosConfigContract,
         },
         child,
       );

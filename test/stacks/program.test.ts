@@ -55,7 +55,7 @@ const fakeSecrets = {
   "homelab:cloudflareDnsToken": "fake-dns-token",
 };
 
-const byName = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+const byName = (a: { name?: unknown }, b: { name?: unknown }) =>
   String(a.name).localeCompare(String(b.name));
 
 /** Names this registration depends on, directly or through other registrations. */
