@@ -12,6 +12,7 @@ import {
   argocdHostname,
   autoAssignedPool,
   grafanaHostname,
+  hasTunnel,
   platformNamespaces,
   type ClusterInventory,
 } from "../inventory";
@@ -118,7 +119,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
         )
       : undefined;
 
-  if (platform.cloudflared.enabled && gateways && inventory.cloudflare) {
+  if (hasTunnel(inventory) && gateways && inventory.cloudflare) {
     const replicas = inventory.cloudflare.tunnelReplicas;
     add(
       "cloudflared",

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
-import type { ClusterInventory } from "../inventory";
+import { hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
   nodeClasses,
@@ -43,8 +43,7 @@ function schematicFiles(inventory: ClusterInventory): RenderedFile[] {
 
 /** `edge.yaml`: the tunnel ingress, DNS records and Access applications, `<tunnel-id>` standing in. */
 function edgeFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
-  if (!inventory.cloudflare || !inventory.platform.cloudflared.enabled || !charts.publicGatewayHost)
-    return [];
+  if (!hasTunnel(inventory) || !inventory.cloudflare || !charts.publicGatewayHost) return [];
   const plan = edgePlan(inventory, charts.publicExposures, charts.publicGatewayHost);
   const header =
     `# Cloudflare edge of cluster ${inventory.name}: account ${inventory.cloudflare.accountId}, zone ${inventory.cloudflare.zone}.\n` +

@@ -41,6 +41,11 @@ export function schedulableNodes(inventory: ClusterInventory): ClusterNode[] {
   return inventory.controlPlanesRunWorkloads ? inventory.nodes : workerNodes(inventory);
 }
 
+/** Whether the cluster has a Cloudflare tunnel; validation ties it to the gateways being enabled. */
+export function hasTunnel(inventory: ClusterInventory): boolean {
+  return inventory.cloudflare !== undefined && inventory.platform.cloudflared.enabled;
+}
+
 export function enabledApps(inventory: ClusterInventory): App[] {
   return inventory.apps.filter((app) => app.enabled);
 }

@@ -2,15 +2,17 @@
  * The Pulumi program: one cluster per stack (`pulumi up -s core|dev|prod`), from the inventory in
  * `Pulumi.<stack>.yaml` and the secrets set with `pulumi config set --secret`.
  */
+import { hasTunnel } from "../inventory";
 import { loadStackInventory, requireSecretSetting, secretSettings } from "./config";
 import { HomelabCluster } from "./homelab-cluster";
 
 const inventory = loadStackInventory();
-const needsTunnel = inventory.cloudflare !== undefined && inventory.platform.cloudflared.enabled;
 
 const cluster = new HomelabCluster(inventory.name, {
   inventory,
-  cloudflareApiToken: needsTunnel ? requireSecretSetting(secretSettings.cloudflareApiToken) : undefined,
+  cloudflareApiToken: hasTunnel(inventory)
+    ? requireSecretSetting(secretSettings.cloudflareApiToken)
+    : undefined,
   cloudflareDnsToken: inventory.platform.certManager.enabled
     ? requireSecretSetting(secretSettings.cloudflareDnsToken)
     : undefined,
