@@ -55,8 +55,7 @@ const fakeSecrets = {
   "homelab:cloudflareDnsToken": "fake-dns-token",
 };
 
-const byName = (a: { name?: unknown }, b: { name?: unknown }) =>
-  String(a.name).localeCompare(String(b.name));
+const byName = (a: { name?: unknown }, b: { name?: unknown }) => String(a.name).localeCompare(String(b.name));
 
 /** Names this registration depends on, directly or through other registrations. */
 function dependencyClosure(registrations: readonly Registration[], start: Registration): Set<string> {
