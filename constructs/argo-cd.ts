@@ -2,9 +2,14 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
 import { AppProject } from "./imports/argoproj.io";
-import { gatewayRoute } from "./gateway-route";
+import { attachLabels, gatewayRoute } from "./gateway-route";
 import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import {
+  containerResources,
+  type ComponentNamespace,
+  type HelmChart,
+  type PlatformComponent,
+} from "./platform-component";
 
 export interface ArgoCdProps {
   /** The hostname the Argo CD UI answers on, e.g. `argocd.home.example.org`. */
@@ -59,9 +64,7 @@ export class ArgoCd extends Construct implements PlatformComponent {
     this.namespace = {
       name: namespace,
       podSecurity: "restricted",
-      labels: props.gateway
-        ? { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value }
-        : undefined,
+      labels: attachLabels(props.gateway),
     };
 
     this.helmCharts = [
@@ -104,20 +107,13 @@ function argoCdValues(hostname: string, dex: boolean): Record<string, unknown> {
     fullnameOverride: fullname,
     global: { domain: hostname },
     configs: { params: { "server.insecure": true } },
-    dex: { enabled: dex, resources: resources("10m", "32Mi", "100m", "128Mi") },
-    controller: { resources: resources("250m", "512Mi", "1", "1Gi") },
-    server: { resources: resources("50m", "128Mi", "500m", "256Mi") },
-    repoServer: { resources: resources("100m", "256Mi", "1", "1Gi") },
-    redis: { resources: resources("50m", "64Mi", "200m", "128Mi") },
-    applicationSet: { resources: resources("50m", "64Mi", "200m", "256Mi") },
-    notifications: { resources: resources("20m", "64Mi", "100m", "128Mi") },
-  };
-}
-
-function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
-  return {
-    requests: { cpu: cpuRequest, memory: memoryRequest },
-    limits: { cpu: cpuLimit, memory: memoryLimit },
+    dex: { enabled: dex, resources: containerResources("10m", "32Mi", "100m", "128Mi") },
+    controller: { resources: containerResources("250m", "512Mi", "1", "1Gi") },
+    server: { resources: containerResources("50m", "128Mi", "500m", "256Mi") },
+    repoServer: { resources: containerResources("100m", "256Mi", "1", "1Gi") },
+    redis: { resources: containerResources("50m", "64Mi", "200m", "128Mi") },
+    applicationSet: { resources: containerResources("50m", "64Mi", "200m", "256Mi") },
+    notifications: { resources: containerResources("20m", "64Mi", "100m", "128Mi") },
   };
 }
 

@@ -25,3 +25,8 @@ export function gatewayRoute(scope: Construct, id: string, props: GatewayRoutePr
     },
   });
 }
+
+/** The label a namespace needs for its routes to attach to `gateway`; none without a gateway. */
+export function attachLabels(gateway: GatewayRef | undefined): Record<string, string> | undefined {
+  return gateway ? { [gateway.attachLabel.key]: gateway.attachLabel.value } : undefined;
+}

@@ -1,3 +1,4 @@
+import { containerResources } from "./platform-component";
 import { alloyConfig } from "./lgtm-alloy-config";
 
 /**
@@ -86,7 +87,7 @@ export function lokiValues(settings: LgtmSettings): Record<string, unknown> {
     singleBinary: {
       replicas: 1,
       persistence: { enabled: true, size: settings.lokiStorage, storageClass: settings.storageClassName },
-      resources: resources("100m", "256Mi", "1", "1Gi"),
+      resources: containerResources("100m", "256Mi", "1", "1Gi"),
     },
     // The scalable targets default to 3 replicas each; the chart refuses them next to the single binary.
     read: { replicas: 0 },
@@ -106,7 +107,7 @@ export function tempoValues(settings: LgtmSettings): Record<string, unknown> {
     fullnameOverride: lgtmReleases.tempo,
     tempo: {
       retention: hours(settings.retentionDays),
-      resources: resources("100m", "256Mi", "1", "1Gi"),
+      resources: containerResources("100m", "256Mi", "1", "1Gi"),
     },
     persistence: {
       enabled: true,
@@ -172,7 +173,7 @@ export function grafanaValues(settings: LgtmSettings, endpoints: LgtmEndpoints):
     },
     // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
     deploymentStrategy: { type: "Recreate" },
-    resources: resources("50m", "128Mi", "500m", "512Mi"),
+    resources: containerResources("50m", "128Mi", "500m", "512Mi"),
     testFramework: { enabled: false },
     datasources: {
       "datasources.yaml": {
@@ -215,18 +216,11 @@ export function alloyValues(endpoints: LgtmEndpoints): Record<string, unknown> {
         { name: "otlp-grpc", port: 4317, targetPort: 4317, protocol: "TCP" },
         { name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP" },
       ],
-      resources: resources("100m", "256Mi", "1", "1Gi"),
+      resources: containerResources("100m", "256Mi", "1", "1Gi"),
     },
   };
 }
 
 function hours(days: number): string {
   return `${days * 24}h`;
-}
-
-function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
-  return {
-    requests: { cpu: cpuRequest, memory: memoryRequest },
-    limits: { cpu: cpuLimit, memory: memoryLimit },
-  };
 }

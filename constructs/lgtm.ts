@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
-import { gatewayRoute } from "./gateway-route";
+import { attachLabels, gatewayRoute } from "./gateway-route";
 import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
 import {
   alloyValues,
@@ -95,9 +95,7 @@ export class Lgtm extends Construct implements PlatformComponent {
     this.namespace = {
       name: namespace,
       podSecurity: "baseline",
-      labels: props.gateway
-        ? { [props.gateway.attachLabel.key]: props.gateway.attachLabel.value }
-        : undefined,
+      labels: attachLabels(props.gateway),
     };
     this.grafanaHostname = settings.grafanaHostname;
 

@@ -31,3 +31,16 @@ export interface PlatformComponent {
   /** In install order; empty for a component made only of its own objects. */
   readonly helmCharts: readonly HelmChart[];
 }
+
+/** Requests and limits as Helm charts take them under `resources`. */
+export function containerResources(
+  cpuRequest: string,
+  memoryRequest: string,
+  cpuLimit: string,
+  memoryLimit: string,
+) {
+  return {
+    requests: { cpu: cpuRequest, memory: memoryRequest },
+    limits: { cpu: cpuLimit, memory: memoryLimit },
+  };
+}

@@ -1,22 +1,14 @@
 import { Testing } from "cdk8s";
 import { ArgoCd, type ArgoCdProps } from "../../constructs/argo-cd";
-import type { GatewayRef } from "../../constructs/gateway-ref";
 import { pins } from "../../pins";
+import { testGateway } from "../support/gateway-refs";
 import { validateManifest } from "../support/k8s-schema";
 
 // Kubernetes manifests and Helm values are untyped JSON; the assertions below navigate them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const internalGateway: GatewayRef = {
-  name: "internal",
-  namespace: "envoy-gateway-system",
-  attachLabel: { key: "gateway.homelab.dev/internal", value: "true" },
-  proxyNamespace: "envoy-gateway-system",
-  proxyPodLabels: { "gateway.envoyproxy.io/owning-gateway-name": "internal" },
-  address: "192.168.1.240",
-  httpsListener: "https",
-};
+const internalGateway = testGateway("internal", "192.168.1.240");
 
 const baseProps: ArgoCdProps = {
   hostname: "argocd.home.example.org",

@@ -1,7 +1,7 @@
 import { Testing } from "cdk8s";
 import { Cloudflared, type CloudflaredProps } from "../../constructs/cloudflared";
-import type { GatewayRef } from "../../constructs/gateway-ref";
 import { pins } from "../../pins";
+import { testGateway } from "../support/gateway-refs";
 import { validateManifest } from "../support/k8s-schema";
 import { NetworkPolicyEvaluator, type PodEndpoint } from "../support/network-policy-evaluator";
 
@@ -9,18 +9,7 @@ import { NetworkPolicyEvaluator, type PodEndpoint } from "../support/network-pol
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = any;
 
-const publicGateway: GatewayRef = {
-  name: "public",
-  namespace: "envoy-gateway-system",
-  attachLabel: { key: "gateway.homelab.dev/public", value: "true" },
-  proxyNamespace: "envoy-gateway-system",
-  proxyPodLabels: {
-    "gateway.envoyproxy.io/owning-gateway-name": "public",
-    "gateway.envoyproxy.io/owning-gateway-namespace": "envoy-gateway-system",
-  },
-  address: "192.168.1.241",
-  httpsListener: "https",
-};
+const publicGateway = testGateway("public", "192.168.1.241");
 
 const baseProps: CloudflaredProps = {
   tunnelTokenSecret: { name: "cloudflared-tunnel-token", key: "token" },

@@ -1,23 +1,15 @@
 import { Testing } from "cdk8s";
-import type { GatewayRef } from "../../constructs/gateway-ref";
 import { Lgtm, type LgtmProps } from "../../constructs/lgtm";
 import { pins } from "../../pins";
 import { validateHelmValues } from "../support/helm-values";
+import { testGateway } from "../support/gateway-refs";
 import { validateManifest } from "../support/k8s-schema";
 
 // Kubernetes manifests and Helm values are untyped JSON; the assertions below navigate them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const internalGateway: GatewayRef = {
-  name: "internal",
-  namespace: "envoy-gateway-system",
-  attachLabel: { key: "gateway.homelab.dev/internal", value: "true" },
-  proxyNamespace: "envoy-gateway-system",
-  proxyPodLabels: { "gateway.envoyproxy.io/owning-gateway-name": "internal" },
-  address: "192.168.1.240",
-  httpsListener: "https",
-};
+const internalGateway = testGateway("internal", "192.168.1.240");
 
 const baseProps: LgtmProps = { grafanaHostname: "grafana.home.example.org", gateway: internalGateway };
 

@@ -1,28 +1,29 @@
 import type { FakeOutputs } from "./pulumi-harness";
 
 /** What the Talos provider would return, shaped as its package schema says; no real key material. */
-const clientConfiguration = {
+export const fakeClientConfiguration = {
   caCertificate: "fake-ca",
   clientCertificate: "fake-crt",
   clientKey: "fake-key",
 };
 const certificate = { cert: "fake-crt", key: "fake-key" };
+export const fakeMachineSecrets = {
+  certs: {
+    etcd: certificate,
+    k8s: certificate,
+    k8sAggregator: certificate,
+    k8sServiceaccount: { key: "fake-key" },
+    os: certificate,
+  },
+  cluster: { id: "fake-id", secret: "fake-secret" },
+  secrets: { bootstrapToken: "fake-token", secretboxEncryptionSecret: "fake-secretbox" },
+  trustdinfo: { token: "fake-trustd" },
+};
 
 export const talosFakes: FakeOutputs = {
   "talos:machine/secrets:Secrets": () => ({
-    clientConfiguration,
-    machineSecrets: {
-      certs: {
-        etcd: certificate,
-        k8s: certificate,
-        k8sAggregator: certificate,
-        k8sServiceaccount: { key: "fake-key" },
-        os: certificate,
-      },
-      cluster: { id: "fake-id", secret: "fake-secret" },
-      secrets: { bootstrapToken: "fake-token", secretboxEncryptionSecret: "fake-secretbox" },
-      trustdinfo: { token: "fake-trustd" },
-    },
+    clientConfiguration: fakeClientConfiguration,
+    machineSecrets: fakeMachineSecrets,
   }),
   "talos:machine/configurationApply:ConfigurationApply": () => ({
     machineConfiguration: "version: v1alpha1\n",
@@ -31,7 +32,7 @@ export const talosFakes: FakeOutputs = {
   }),
   "talos:cluster/kubeconfig:Kubeconfig": () => ({
     kubeconfigRaw: "apiVersion: v1\nkind: Config\n",
-    kubernetesClientConfiguration: { ...clientConfiguration, host: "https://fake:6443" },
+    kubernetesClientConfiguration: { ...fakeClientConfiguration, host: "https://fake:6443" },
   }),
   "talos:machine/getConfiguration:getConfiguration": (inputs) => ({
     id: String(inputs.clusterName),

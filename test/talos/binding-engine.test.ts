@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, ResourceInvokeRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { pins } from "../../pins";
 import * as talos from "../../stacks/talos";
+import { fakeClientConfiguration, fakeMachineSecrets } from "../support/talos-fakes";
 
 const sorted = (names: readonly string[]): string[] => [...names].sort();
 const boundResources: readonly { token: string; secretOutputs: readonly string[] }[] =
@@ -57,20 +58,8 @@ function recordEngineRequests(registrations: EngineRequest[], invocations: Engin
 }
 
 const schematicId = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
-const clientConfiguration = { caCertificate: "ca", clientCertificate: "crt", clientKey: "key" };
-const certificate = { cert: "crt", key: "key" };
-const machineSecrets = {
-  certs: {
-    etcd: certificate,
-    k8s: certificate,
-    k8sAggregator: certificate,
-    k8sServiceaccount: { key: "key" },
-    os: certificate,
-  },
-  cluster: { id: "cluster-id", secret: "cluster-secret" },
-  secrets: { bootstrapToken: "token", secretboxEncryptionSecret: "secretbox" },
-  trustdinfo: { token: "trustd" },
-};
+const clientConfiguration = fakeClientConfiguration;
+const machineSecrets = fakeMachineSecrets;
 
 /** What the provider would add to the inputs, per token. */
 const providerOutputs: Record<string, Record<string, unknown>> = {
