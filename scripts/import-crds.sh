@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates constructs/imports/ (cdk8s types for the custom resources) from the upstream CRDs in
-# ../shared/schemas/crds, offline.
+# vendor/schemas/crds (see vendor/README.md), offline.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-crds_dir="$repo_root/../shared/schemas/crds"
+crds_dir="$repo_root/vendor/schemas/crds"
 imports_dir="$repo_root/constructs/imports"
 
 if [[ ! -d "$crds_dir" ]]; then
-  echo "import-crds: no CRDs at $crds_dir (shared/ must sit beside the checkout)" >&2
+  echo "import-crds: no CRDs at $crds_dir (vendor/ is incomplete: run npm run vendor)" >&2
   exit 1
 fi
 

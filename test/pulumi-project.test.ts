@@ -5,7 +5,7 @@ import { parse } from "yaml";
 
 const root = path.resolve(__dirname, "..");
 const projectSchema = JSON.parse(
-  readFileSync(path.resolve(root, "../shared/schemas/pulumi/project.schema.json"), "utf8"),
+  readFileSync(path.resolve(root, "vendor/schemas/pulumi/project.schema.json"), "utf8"),
 ) as object;
 
 describe("Pulumi.yaml", () => {

@@ -681,16 +681,6 @@ export interface ApplicationSpecSource {
   readonly repoUrl: string;
 
   /**
-   * TagPrefix filters git tags to only those with this prefix before evaluating targetRevision as a semver constraint.
-   * The prefix is stripped from tag names before comparison and re-added to the resolved version.
-   * For example, with tagPrefix "component-b/" and targetRevision "1.0.*", tags like "component-b/1.0.0" and
-   * "component-b/1.0.1" are candidates, and the constraint resolves to "component-b/1.0.1".
-   *
-   * @schema ApplicationSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * TargetRevision defines the revision of the source to sync the application to.
    * In case of Git, this can be commit, tag, or branch. If omitted, will equal to HEAD.
    * In case of Helm, this is a semver tag for the Chart's version.
@@ -716,7 +706,6 @@ export function toJson_ApplicationSpecSource(obj: ApplicationSpecSource | undefi
     'plugin': toJson_ApplicationSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -839,16 +828,6 @@ export interface ApplicationSpecSources {
   readonly repoUrl: string;
 
   /**
-   * TagPrefix filters git tags to only those with this prefix before evaluating targetRevision as a semver constraint.
-   * The prefix is stripped from tag names before comparison and re-added to the resolved version.
-   * For example, with tagPrefix "component-b/" and targetRevision "1.0.*", tags like "component-b/1.0.0" and
-   * "component-b/1.0.1" are candidates, and the constraint resolves to "component-b/1.0.1".
-   *
-   * @schema ApplicationSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * TargetRevision defines the revision of the source to sync the application to.
    * In case of Git, this can be commit, tag, or branch. If omitted, will equal to HEAD.
    * In case of Helm, this is a semver tag for the Chart's version.
@@ -874,7 +853,6 @@ export function toJson_ApplicationSpecSources(obj: ApplicationSpecSources | unde
     'plugin': toJson_ApplicationSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -1093,16 +1071,6 @@ export interface ApplicationOperationSyncSource {
   readonly repoUrl: string;
 
   /**
-   * TagPrefix filters git tags to only those with this prefix before evaluating targetRevision as a semver constraint.
-   * The prefix is stripped from tag names before comparison and re-added to the resolved version.
-   * For example, with tagPrefix "component-b/" and targetRevision "1.0.*", tags like "component-b/1.0.0" and
-   * "component-b/1.0.1" are candidates, and the constraint resolves to "component-b/1.0.1".
-   *
-   * @schema ApplicationOperationSyncSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * TargetRevision defines the revision of the source to sync the application to.
    * In case of Git, this can be commit, tag, or branch. If omitted, will equal to HEAD.
    * In case of Helm, this is a semver tag for the Chart's version.
@@ -1128,7 +1096,6 @@ export function toJson_ApplicationOperationSyncSource(obj: ApplicationOperationS
     'plugin': toJson_ApplicationOperationSyncSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -1206,16 +1173,6 @@ export interface ApplicationOperationSyncSources {
   readonly repoUrl: string;
 
   /**
-   * TagPrefix filters git tags to only those with this prefix before evaluating targetRevision as a semver constraint.
-   * The prefix is stripped from tag names before comparison and re-added to the resolved version.
-   * For example, with tagPrefix "component-b/" and targetRevision "1.0.*", tags like "component-b/1.0.0" and
-   * "component-b/1.0.1" are candidates, and the constraint resolves to "component-b/1.0.1".
-   *
-   * @schema ApplicationOperationSyncSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * TargetRevision defines the revision of the source to sync the application to.
    * In case of Git, this can be commit, tag, or branch. If omitted, will equal to HEAD.
    * In case of Helm, this is a semver tag for the Chart's version.
@@ -1241,7 +1198,6 @@ export function toJson_ApplicationOperationSyncSources(obj: ApplicationOperation
     'plugin': toJson_ApplicationOperationSyncSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -1806,14 +1762,6 @@ export interface ApplicationSpecSourceHydratorSyncSource {
   readonly path: string;
 
   /**
-   * RepoURL is the URL to the git repository that contains the hydrated manifests. If not set, defaults to
-   * the DrySource.RepoURL.
-   *
-   * @schema ApplicationSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * TargetBranch is the branch from which hydrated manifests will be synced.
    * If HydrateTo is not set, this is also the branch to which hydrated manifests are committed.
    *
@@ -1830,7 +1778,6 @@ export function toJson_ApplicationSpecSourceHydratorSyncSource(obj: ApplicationS
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -8122,11 +8069,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderGitea {
   readonly api: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderGitea#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsScmProviderGitea#insecure
    */
   readonly insecure?: boolean;
@@ -8151,7 +8093,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderGitea(obj: Applica
   const result = {
     'allBranches': obj.allBranches,
     'api': obj.api,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'insecure': obj.insecure,
     'owner': obj.owner,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsScmProviderGiteaTokenRef(obj.tokenRef),
@@ -8181,11 +8122,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderGithub {
   readonly appSecretName?: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderGithub#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsScmProviderGithub#organization
    */
   readonly organization: string;
@@ -8206,7 +8142,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderGithub(obj: Applic
     'allBranches': obj.allBranches,
     'api': obj.api,
     'appSecretName': obj.appSecretName,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'organization': obj.organization,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsScmProviderGithubTokenRef(obj.tokenRef),
   };
@@ -8238,11 +8173,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderGitlab {
    * @schema ApplicationSetSpecGeneratorsScmProviderGitlab#group
    */
   readonly group: string;
-
-  /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderGitlab#includeArchivedRepos
-   */
-  readonly includeArchivedRepos?: boolean;
 
   /**
    * @schema ApplicationSetSpecGeneratorsScmProviderGitlab#includeSharedProjects
@@ -8281,7 +8211,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderGitlab(obj: Applic
     'api': obj.api,
     'caRef': toJson_ApplicationSetSpecGeneratorsScmProviderGitlabCaRef(obj.caRef),
     'group': obj.group,
-    'includeArchivedRepos': obj.includeArchivedRepos,
     'includeSharedProjects': obj.includeSharedProjects,
     'includeSubgroups': obj.includeSubgroups,
     'insecure': obj.insecure,
@@ -8565,11 +8494,6 @@ export interface ApplicationSetSpecTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -8591,7 +8515,6 @@ export function toJson_ApplicationSetSpecTemplateSpecSource(obj: ApplicationSetS
     'plugin': toJson_ApplicationSetSpecTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -8685,11 +8608,6 @@ export interface ApplicationSetSpecTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -8711,7 +8629,6 @@ export function toJson_ApplicationSetSpecTemplateSpecSources(obj: ApplicationSet
     'plugin': toJson_ApplicationSetSpecTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -11851,11 +11768,6 @@ export interface ApplicationSetSpecTemplateSpecSourceHydratorSyncSource {
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -11869,7 +11781,6 @@ export function toJson_ApplicationSetSpecTemplateSpecSourceHydratorSyncSource(ob
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -12473,11 +12384,6 @@ export interface ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpec
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -12499,7 +12405,6 @@ export function toJson_ApplicationSetSpecGeneratorsClusterDecisionResourceTempla
     'plugin': toJson_ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -12593,11 +12498,6 @@ export interface ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpec
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -12619,7 +12519,6 @@ export function toJson_ApplicationSetSpecGeneratorsClusterDecisionResourceTempla
     'plugin': toJson_ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -12845,11 +12744,6 @@ export interface ApplicationSetSpecGeneratorsClustersTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -12871,7 +12765,6 @@ export function toJson_ApplicationSetSpecGeneratorsClustersTemplateSpecSource(ob
     'plugin': toJson_ApplicationSetSpecGeneratorsClustersTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -12965,11 +12858,6 @@ export interface ApplicationSetSpecGeneratorsClustersTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -12991,7 +12879,6 @@ export function toJson_ApplicationSetSpecGeneratorsClustersTemplateSpecSources(o
     'plugin': toJson_ApplicationSetSpecGeneratorsClustersTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -13217,11 +13104,6 @@ export interface ApplicationSetSpecGeneratorsGitTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -13243,7 +13125,6 @@ export function toJson_ApplicationSetSpecGeneratorsGitTemplateSpecSource(obj: Ap
     'plugin': toJson_ApplicationSetSpecGeneratorsGitTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -13337,11 +13218,6 @@ export interface ApplicationSetSpecGeneratorsGitTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -13363,7 +13239,6 @@ export function toJson_ApplicationSetSpecGeneratorsGitTemplateSpecSources(obj: A
     'plugin': toJson_ApplicationSetSpecGeneratorsGitTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -13589,11 +13464,6 @@ export interface ApplicationSetSpecGeneratorsListTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsListTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsListTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -13615,7 +13485,6 @@ export function toJson_ApplicationSetSpecGeneratorsListTemplateSpecSource(obj: A
     'plugin': toJson_ApplicationSetSpecGeneratorsListTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -13709,11 +13578,6 @@ export interface ApplicationSetSpecGeneratorsListTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsListTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsListTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -13735,7 +13599,6 @@ export function toJson_ApplicationSetSpecGeneratorsListTemplateSpecSources(obj: 
     'plugin': toJson_ApplicationSetSpecGeneratorsListTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -14754,11 +14617,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitea {
   readonly api: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitea#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitea#insecure
    */
   readonly insecure?: boolean;
@@ -14783,7 +14641,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGi
   const result = {
     'allBranches': obj.allBranches,
     'api': obj.api,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'insecure': obj.insecure,
     'owner': obj.owner,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGiteaTokenRef(obj.tokenRef),
@@ -14813,11 +14670,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGithub {
   readonly appSecretName?: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGithub#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGithub#organization
    */
   readonly organization: string;
@@ -14838,7 +14690,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGi
     'allBranches': obj.allBranches,
     'api': obj.api,
     'appSecretName': obj.appSecretName,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'organization': obj.organization,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGithubTokenRef(obj.tokenRef),
   };
@@ -14870,11 +14721,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitlab {
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitlab#group
    */
   readonly group: string;
-
-  /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitlab#includeArchivedRepos
-   */
-  readonly includeArchivedRepos?: boolean;
 
   /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitlab#includeSharedProjects
@@ -14913,7 +14759,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGi
     'api': obj.api,
     'caRef': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderGitlabCaRef(obj.caRef),
     'group': obj.group,
-    'includeArchivedRepos': obj.includeArchivedRepos,
     'includeSharedProjects': obj.includeSharedProjects,
     'includeSubgroups': obj.includeSubgroups,
     'insecure': obj.insecure,
@@ -15167,11 +15012,6 @@ export interface ApplicationSetSpecGeneratorsMatrixTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -15193,7 +15033,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixTemplateSpecSource(obj:
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -15287,11 +15126,6 @@ export interface ApplicationSetSpecGeneratorsMatrixTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -15313,7 +15147,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixTemplateSpecSources(obj
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -16332,11 +16165,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitea {
   readonly api: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitea#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitea#insecure
    */
   readonly insecure?: boolean;
@@ -16361,7 +16189,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGit
   const result = {
     'allBranches': obj.allBranches,
     'api': obj.api,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'insecure': obj.insecure,
     'owner': obj.owner,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGiteaTokenRef(obj.tokenRef),
@@ -16391,11 +16218,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGithub {
   readonly appSecretName?: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGithub#excludeArchivedRepos
-   */
-  readonly excludeArchivedRepos?: boolean;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGithub#organization
    */
   readonly organization: string;
@@ -16416,7 +16238,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGit
     'allBranches': obj.allBranches,
     'api': obj.api,
     'appSecretName': obj.appSecretName,
-    'excludeArchivedRepos': obj.excludeArchivedRepos,
     'organization': obj.organization,
     'tokenRef': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGithubTokenRef(obj.tokenRef),
   };
@@ -16448,11 +16269,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitlab {
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitlab#group
    */
   readonly group: string;
-
-  /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitlab#includeArchivedRepos
-   */
-  readonly includeArchivedRepos?: boolean;
 
   /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitlab#includeSharedProjects
@@ -16491,7 +16307,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGit
     'api': obj.api,
     'caRef': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderGitlabCaRef(obj.caRef),
     'group': obj.group,
-    'includeArchivedRepos': obj.includeArchivedRepos,
     'includeSharedProjects': obj.includeSharedProjects,
     'includeSubgroups': obj.includeSubgroups,
     'insecure': obj.insecure,
@@ -16745,11 +16560,6 @@ export interface ApplicationSetSpecGeneratorsMergeTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -16771,7 +16581,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeTemplateSpecSource(obj: 
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -16865,11 +16674,6 @@ export interface ApplicationSetSpecGeneratorsMergeTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -16891,7 +16695,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeTemplateSpecSources(obj:
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -17117,11 +16920,6 @@ export interface ApplicationSetSpecGeneratorsPluginTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -17143,7 +16941,6 @@ export function toJson_ApplicationSetSpecGeneratorsPluginTemplateSpecSource(obj:
     'plugin': toJson_ApplicationSetSpecGeneratorsPluginTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -17237,11 +17034,6 @@ export interface ApplicationSetSpecGeneratorsPluginTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -17263,7 +17055,6 @@ export function toJson_ApplicationSetSpecGeneratorsPluginTemplateSpecSources(obj
     'plugin': toJson_ApplicationSetSpecGeneratorsPluginTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -17609,11 +17400,6 @@ export interface ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -17635,7 +17421,6 @@ export function toJson_ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource
     'plugin': toJson_ApplicationSetSpecGeneratorsPullRequestTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -17729,11 +17514,6 @@ export interface ApplicationSetSpecGeneratorsPullRequestTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -17755,7 +17535,6 @@ export function toJson_ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource
     'plugin': toJson_ApplicationSetSpecGeneratorsPullRequestTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -18041,11 +17820,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -18067,7 +17841,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource
     'plugin': toJson_ApplicationSetSpecGeneratorsScmProviderTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -18161,11 +17934,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderTemplateSpecSources {
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -18187,7 +17955,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource
     'plugin': toJson_ApplicationSetSpecGeneratorsScmProviderTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -19483,11 +19250,6 @@ export interface ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpec
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -19501,7 +19263,6 @@ export function toJson_ApplicationSetSpecGeneratorsClusterDecisionResourceTempla
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -20335,11 +20096,6 @@ export interface ApplicationSetSpecGeneratorsClustersTemplateSpecSourceHydratorS
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsClustersTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -20353,7 +20109,6 @@ export function toJson_ApplicationSetSpecGeneratorsClustersTemplateSpecSourceHyd
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -21187,11 +20942,6 @@ export interface ApplicationSetSpecGeneratorsGitTemplateSpecSourceHydratorSyncSo
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsGitTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -21205,7 +20955,6 @@ export function toJson_ApplicationSetSpecGeneratorsGitTemplateSpecSourceHydrator
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -22039,11 +21788,6 @@ export interface ApplicationSetSpecGeneratorsListTemplateSpecSourceHydratorSyncS
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsListTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsListTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -22057,7 +21801,6 @@ export function toJson_ApplicationSetSpecGeneratorsListTemplateSpecSourceHydrato
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -24385,11 +24128,6 @@ export interface ApplicationSetSpecGeneratorsMatrixTemplateSpecSourceHydratorSyn
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -24403,7 +24141,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixTemplateSpecSourceHydra
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -26731,11 +26468,6 @@ export interface ApplicationSetSpecGeneratorsMergeTemplateSpecSourceHydratorSync
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -26749,7 +26481,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeTemplateSpecSourceHydrat
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -27583,11 +27314,6 @@ export interface ApplicationSetSpecGeneratorsPluginTemplateSpecSourceHydratorSyn
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPluginTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -27601,7 +27327,6 @@ export function toJson_ApplicationSetSpecGeneratorsPluginTemplateSpecSourceHydra
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -28435,11 +28160,6 @@ export interface ApplicationSetSpecGeneratorsPullRequestTemplateSpecSourceHydrat
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -28453,7 +28173,6 @@ export function toJson_ApplicationSetSpecGeneratorsPullRequestTemplateSpecSource
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -29287,11 +29006,6 @@ export interface ApplicationSetSpecGeneratorsScmProviderTemplateSpecSourceHydrat
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -29305,7 +29019,6 @@ export function toJson_ApplicationSetSpecGeneratorsScmProviderTemplateSpecSource
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -33807,11 +33520,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionReso
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -33833,7 +33541,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisi
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -33927,11 +33634,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionReso
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -33953,7 +33655,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisi
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -34179,11 +33880,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpe
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -34205,7 +33901,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTempl
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -34299,11 +33994,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpe
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -34325,7 +34015,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTempl
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -34551,11 +34240,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSour
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -34577,7 +34261,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSp
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -34671,11 +34354,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSour
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -34697,7 +34375,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSp
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -34923,11 +34600,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSou
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -34949,7 +34621,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateS
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -35043,11 +34714,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSou
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -35069,7 +34735,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateS
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -35295,11 +34960,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -35321,7 +34981,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplat
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -35415,11 +35074,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -35441,7 +35095,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplat
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -35787,11 +35440,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplate
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -35813,7 +35461,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTe
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -35907,11 +35554,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplate
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -35933,7 +35575,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTe
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -36219,11 +35860,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplate
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -36245,7 +35881,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTe
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -36339,11 +35974,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplate
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -36365,7 +35995,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTe
     'plugin': toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -37431,11 +37060,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResou
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -37457,7 +37081,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisio
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -37551,11 +37174,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResou
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -37577,7 +37195,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisio
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -37803,11 +37420,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpec
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -37829,7 +37441,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClustersTempla
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -37923,11 +37534,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpec
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -37949,7 +37555,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClustersTempla
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -38175,11 +37780,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourc
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -38201,7 +37801,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpe
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -38295,11 +37894,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourc
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -38321,7 +37915,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpe
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -38547,11 +38140,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSour
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -38573,7 +38161,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSp
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -38667,11 +38254,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSour
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -38693,7 +38275,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSp
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -38919,11 +38500,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSo
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -38945,7 +38521,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplate
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -39039,11 +38614,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSo
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -39065,7 +38635,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplate
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -39411,11 +38980,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -39437,7 +39001,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTem
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -39531,11 +39094,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -39557,7 +39115,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTem
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -39843,11 +39400,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSource#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSource#targetRevision
    */
   readonly targetRevision?: string;
@@ -39869,7 +39421,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTem
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSourcePlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -39963,11 +39514,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateS
   readonly repoUrl: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSources#tagPrefix
-   */
-  readonly tagPrefix?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSources#targetRevision
    */
   readonly targetRevision?: string;
@@ -39989,7 +39535,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTem
     'plugin': toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSourcesPlugin(obj.plugin),
     'ref': obj.ref,
     'repoURL': obj.repoUrl,
-    'tagPrefix': obj.tagPrefix,
     'targetRevision': obj.targetRevision,
   };
   // filter undefined values
@@ -46103,11 +45648,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionReso
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -46121,7 +45661,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClusterDecisi
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -46955,11 +46494,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpe
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -46973,7 +46507,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsClustersTempl
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -47807,11 +47340,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSour
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -47825,7 +47353,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsGitTemplateSp
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -48659,11 +48186,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSou
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -48677,7 +48199,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsListTemplateS
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -49511,11 +49032,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecS
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -49529,7 +49045,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPluginTemplat
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -50363,11 +49878,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplate
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -50381,7 +49891,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsPullRequestTe
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -51215,11 +50724,6 @@ export interface ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplate
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -51233,7 +50737,6 @@ export function toJson_ApplicationSetSpecGeneratorsMatrixGeneratorsScmProviderTe
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -52605,11 +52108,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResou
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -52623,7 +52121,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClusterDecisio
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -53457,11 +52954,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpec
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsClustersTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -53475,7 +52967,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsClustersTempla
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -54309,11 +53800,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourc
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -54327,7 +53813,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsGitTemplateSpe
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -55161,11 +54646,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSour
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -55179,7 +54659,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsListTemplateSp
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -56013,11 +55492,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSo
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -56031,7 +55505,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPluginTemplate
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -56865,11 +56338,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateS
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -56883,7 +56351,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsPullRequestTem
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -57717,11 +57184,6 @@ export interface ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateS
   readonly path: string;
 
   /**
-   * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#repoURL
-   */
-  readonly repoUrl?: string;
-
-  /**
    * @schema ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource#targetBranch
    */
   readonly targetBranch: string;
@@ -57735,7 +57197,6 @@ export function toJson_ApplicationSetSpecGeneratorsMergeGeneratorsScmProviderTem
   if (obj === undefined) { return undefined; }
   const result = {
     'path': obj.path,
-    'repoURL': obj.repoUrl,
     'targetBranch': obj.targetBranch,
   };
   // filter undefined values
@@ -83143,19 +82604,9 @@ export interface AppProjectSpec {
   /**
    * SignatureKeys contains a list of PGP key IDs that commits in Git must be signed with in order to be allowed for sync
    *
-   * Deprecated: Use SourceIntegrity instead. SignatureKeys will be removed with the next major version.
-   *
    * @schema AppProjectSpec#signatureKeys
    */
   readonly signatureKeys?: AppProjectSpecSignatureKeys[];
-
-  /**
-   * SourceIntegrity represents a constraint on manifest sources integrity to be met before they can be used.
-   * Do not access directly, use EffectiveSourceIntegrity() for correct backwards compatibility handling.
-   *
-   * @schema AppProjectSpec#sourceIntegrity
-   */
-  readonly sourceIntegrity?: AppProjectSpecSourceIntegrity;
 
   /**
    * SourceNamespaces defines the namespaces application resources are allowed to be created in
@@ -83197,7 +82648,6 @@ export function toJson_AppProjectSpec(obj: AppProjectSpec | undefined): Record<s
     'permitOnlyProjectScopedClusters': obj.permitOnlyProjectScopedClusters,
     'roles': obj.roles?.map(y => toJson_AppProjectSpecRoles(y)),
     'signatureKeys': obj.signatureKeys?.map(y => toJson_AppProjectSpecSignatureKeys(y)),
-    'sourceIntegrity': toJson_AppProjectSpecSourceIntegrity(obj.sourceIntegrity),
     'sourceNamespaces': obj.sourceNamespaces?.map(y => y),
     'sourceRepos': obj.sourceRepos?.map(y => y),
     'syncWindows': obj.syncWindows?.map(y => toJson_AppProjectSpecSyncWindows(y)),
@@ -83543,8 +82993,6 @@ export function toJson_AppProjectSpecRoles(obj: AppProjectSpecRoles | undefined)
 /**
  * SignatureKey is the specification of a key required to verify commit signatures with
  *
- * Deprecated: Use SourceIntegrity instead. SignatureKeys will be removed with the next major version.
- *
  * @schema AppProjectSpecSignatureKeys
  */
 export interface AppProjectSpecSignatureKeys {
@@ -83564,35 +83012,6 @@ export function toJson_AppProjectSpecSignatureKeys(obj: AppProjectSpecSignatureK
   if (obj === undefined) { return undefined; }
   const result = {
     'keyID': obj.keyId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * SourceIntegrity represents a constraint on manifest sources integrity to be met before they can be used.
- * Do not access directly, use EffectiveSourceIntegrity() for correct backwards compatibility handling.
- *
- * @schema AppProjectSpecSourceIntegrity
- */
-export interface AppProjectSpecSourceIntegrity {
-  /**
-   * Git - policies for git source verification
-   *
-   * @schema AppProjectSpecSourceIntegrity#git
-   */
-  readonly git: AppProjectSpecSourceIntegrityGit;
-}
-
-/**
- * Converts an object of type 'AppProjectSpecSourceIntegrity' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_AppProjectSpecSourceIntegrity(obj: AppProjectSpecSourceIntegrity | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'git': toJson_AppProjectSpecSourceIntegrityGit(obj.git),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -83669,15 +83088,6 @@ export interface AppProjectSpecSyncWindows {
   readonly schedule?: string;
 
   /**
-   * SyncOverrun allows ongoing syncs to continue in two scenarios:
-   * For deny windows: allows syncs that started before the deny window became active to continue running
-   * For allow windows: allows syncs that started during the allow window to continue after the window ends
-   *
-   * @schema AppProjectSpecSyncWindows#syncOverrun
-   */
-  readonly syncOverrun?: boolean;
-
-  /**
    * TimeZone of the sync that will be applied to the schedule
    *
    * @schema AppProjectSpecSyncWindows#timeZone
@@ -83701,7 +83111,6 @@ export function toJson_AppProjectSpecSyncWindows(obj: AppProjectSpecSyncWindows 
     'manualSync': obj.manualSync,
     'namespaces': obj.namespaces?.map(y => y),
     'schedule': obj.schedule,
-    'syncOverrun': obj.syncOverrun,
     'timeZone': obj.timeZone,
   };
   // filter undefined values
@@ -83779,126 +83188,6 @@ export function toJson_AppProjectSpecRolesJwtTokens(obj: AppProjectSpecRolesJwtT
     'exp': obj.exp,
     'iat': obj.iat,
     'id': obj.id,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Git - policies for git source verification
- *
- * @schema AppProjectSpecSourceIntegrityGit
- */
-export interface AppProjectSpecSourceIntegrityGit {
-  /**
-   * @schema AppProjectSpecSourceIntegrityGit#policies
-   */
-  readonly policies: AppProjectSpecSourceIntegrityGitPolicies[];
-}
-
-/**
- * Converts an object of type 'AppProjectSpecSourceIntegrityGit' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_AppProjectSpecSourceIntegrityGit(obj: AppProjectSpecSourceIntegrityGit | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'policies': obj.policies?.map(y => toJson_AppProjectSpecSourceIntegrityGitPolicies(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * @schema AppProjectSpecSourceIntegrityGitPolicies
- */
-export interface AppProjectSpecSourceIntegrityGitPolicies {
-  /**
-   * Verify GPG commit/tag signatures
-   *
-   * @schema AppProjectSpecSourceIntegrityGitPolicies#gpg
-   */
-  readonly gpg: AppProjectSpecSourceIntegrityGitPoliciesGpg;
-
-  /**
-   * List of repository criteria restricting repositories the policy will apply to
-   *
-   * @schema AppProjectSpecSourceIntegrityGitPolicies#repos
-   */
-  readonly repos: AppProjectSpecSourceIntegrityGitPoliciesRepos[];
-}
-
-/**
- * Converts an object of type 'AppProjectSpecSourceIntegrityGitPolicies' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_AppProjectSpecSourceIntegrityGitPolicies(obj: AppProjectSpecSourceIntegrityGitPolicies | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'gpg': toJson_AppProjectSpecSourceIntegrityGitPoliciesGpg(obj.gpg),
-    'repos': obj.repos?.map(y => toJson_AppProjectSpecSourceIntegrityGitPoliciesRepos(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * Verify GPG commit/tag signatures
- *
- * @schema AppProjectSpecSourceIntegrityGitPoliciesGpg
- */
-export interface AppProjectSpecSourceIntegrityGitPoliciesGpg {
-  /**
-   * List of key IDs to trust. The keys need to be in the repository server keyring.
-   *
-   * @schema AppProjectSpecSourceIntegrityGitPoliciesGpg#keys
-   */
-  readonly keys: string[];
-
-  /**
-   * @schema AppProjectSpecSourceIntegrityGitPoliciesGpg#mode
-   */
-  readonly mode: string;
-}
-
-/**
- * Converts an object of type 'AppProjectSpecSourceIntegrityGitPoliciesGpg' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_AppProjectSpecSourceIntegrityGitPoliciesGpg(obj: AppProjectSpecSourceIntegrityGitPoliciesGpg | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'keys': obj.keys?.map(y => y),
-    'mode': obj.mode,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
-}
-/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-
-/**
- * @schema AppProjectSpecSourceIntegrityGitPoliciesRepos
- */
-export interface AppProjectSpecSourceIntegrityGitPoliciesRepos {
-  /**
-   * URL specifier, glob.
-   *
-   * @schema AppProjectSpecSourceIntegrityGitPoliciesRepos#url
-   */
-  readonly url: string;
-}
-
-/**
- * Converts an object of type 'AppProjectSpecSourceIntegrityGitPoliciesRepos' to JSON representation.
- */
-/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
-export function toJson_AppProjectSpecSourceIntegrityGitPoliciesRepos(obj: AppProjectSpecSourceIntegrityGitPoliciesRepos | undefined): Record<string, any> | undefined {
-  if (obj === undefined) { return undefined; }
-  const result = {
-    'url': obj.url,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -3,8 +3,8 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { isRecord } from "./schema-problem";
 
-/** The upstream CRDs, from `shared/` beside the checkout. */
-export const crdDirectory = path.resolve(__dirname, "../../../shared/schemas/crds");
+/** The upstream CRDs, vendored into the project (vendor/README.md names their sources). */
+export const crdDirectory = path.resolve(__dirname, "../../vendor/schemas/crds");
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -61,7 +61,7 @@ function filesThatMayDefine(group: string, kind: string): CrdFile[] {
 function loadCrdFiles(): CrdFile[] {
   if (!crdFiles) {
     if (!fs.existsSync(crdDirectory)) {
-      throw new Error(`no CRDs at ${crdDirectory}: shared/ must sit beside the checkout`);
+      throw new Error(`no CRDs at ${crdDirectory}: vendor/schemas/crds is missing — run npm run vendor`);
     }
     crdFiles = yamlFilesUnder(crdDirectory).map((file) => ({
       file,

@@ -7,7 +7,7 @@ import addFormats from "ajv-formats";
 import { problemsFromAjv } from "./schema-problem";
 
 /** The values schemas charts publish, as `<chart>-<chart version>.values.schema.json`. */
-export const helmValuesSchemaDirectory = path.resolve(__dirname, "../../../shared/schemas/helm-values");
+export const helmValuesSchemaDirectory = path.resolve(__dirname, "../../vendor/schemas/helm-values");
 
 const ajvClassByDraft: Record<string, new (options: object) => Ajv> = {
   "draft-07": Ajv,
@@ -26,6 +26,11 @@ const validators = new Map<string, ValidateFunction>();
  * so a `required` key left to its default is not a problem here; every key that is set must fit.
  */
 export function validateHelmValues(chart: string, version: string, values: unknown): string[] | undefined {
+  if (!fs.existsSync(helmValuesSchemaDirectory)) {
+    throw new Error(
+      `no values schemas at ${helmValuesSchemaDirectory}: vendor/ is incomplete — run npm run vendor`,
+    );
+  }
   const schemaFile = path.join(helmValuesSchemaDirectory, `${chart}-${version}.values.schema.json`);
   if (!fs.existsSync(schemaFile)) return undefined;
   const validate = validatorFor(schemaFile);

@@ -5,7 +5,7 @@ import { isRecord } from "./schema-problem";
 
 /**
  * Validates one Kubernetes object against its upstream schema: kubernetes-models for core kinds, the CRDs
- * in ../shared/schemas/crds for custom resources, plus the metadata rules the API server applies to all.
+ * vendored in vendor/schemas/crds for custom resources, plus the metadata rules the API server applies to all.
  * Returns one readable line per problem, each naming the object and the JSONPath; empty when valid.
  * An object whose apiVersion and kind match no known schema is a problem, never a skip.
  */

@@ -3,8 +3,12 @@ import * as path from "path";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
+import { pins } from "../../pins";
 
-const schemaFile = path.resolve(__dirname, "../../../shared/schemas/talos/talos-v1.13.9-config.schema.json");
+const schemaFile = path.resolve(
+  __dirname,
+  `../../vendor/schemas/talos/talos-${pins.talos.version}-config.schema.json`,
+);
 
 interface KindProperty {
   enum?: unknown[];
@@ -25,6 +29,11 @@ interface Branch {
 }
 
 function loadBranches(): Map<string, Branch> {
+  if (!fs.existsSync(schemaFile)) {
+    throw new Error(
+      `no Talos config schema at ${schemaFile}: vendor/ does not match pins.ts — run npm run vendor`,
+    );
+  }
   const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8")) as TalosConfigSchema;
   const ajv = new Ajv2020({
     allErrors: true,

@@ -38,7 +38,7 @@ const packageSchema = JSON.parse(
   fs.readFileSync(
     path.resolve(
       __dirname,
-      `../../../shared/schemas/pulumi/talos-provider-v${pins.talos.providerVersion}.schema.json`,
+      `../../vendor/schemas/pulumi/talos-provider-v${pins.talos.providerVersion}.schema.json`,
     ),
     "utf8",
   ),
