@@ -201,6 +201,17 @@ describe("the packed library", () => {
     });
     expect(undeclared).toEqual([]);
     expect(required.some(({ specifier }) => specifier.startsWith("@pulumi/"))).toBe(false);
+
+    // A relative require must land on a packed file: a module, or data such as vendor/talos/extensions.json.
+    const files = new Set(packed.files.map((file) => file.path));
+    const unpacked = required
+      .filter(({ specifier }) => specifier.startsWith("."))
+      .map(({ file, specifier }) => ({ file, target: path.posix.join(path.posix.dirname(file), specifier) }))
+      .filter(
+        ({ target }) =>
+          ![target, `${target}.js`, `${target}/index.js`].some((candidate) => files.has(candidate)),
+      );
+    expect(unpacked).toEqual([]);
   });
 });
 
