@@ -12,10 +12,18 @@ const show = (value: string) => JSON.stringify(value);
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
+  if (ArrayBuffer.isView(value)) return "binary data (!!binary)";
+  if (value instanceof Date) return "a timestamp";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string")
     return `the string ${show(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "number") return `the number ${value}`;
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN (not a number)";
+    // YAML reads .inf, and numbers such as 1e400 that no double can hold, as infinite.
+    if (!Number.isFinite(value)) return `${value < 0 ? "-" : ""}infinity (a number too large to hold)`;
+    return `the number ${value}`;
+  }
+  if (value === undefined) return "nothing";
   return String(value);
 }
 

@@ -4,7 +4,31 @@ import type { KeyPath, Problem } from "./problems";
 
 /** Zod's issues, reworded as `<what is wrong> — <what is allowed>` with the key path kept apart. */
 export function schemaProblems(error: z.ZodError): Problem[] {
-  return error.issues.flatMap((issue) => problemsOf(issue as z.core.$ZodIssue));
+  const issues = error.issues as z.core.$ZodIssue[];
+  const pathKey = (issue: z.core.$ZodIssue) => JSON.stringify(issue.path.map(String));
+  const perPath = new Map<string, number>();
+  issues.forEach((issue) => perPath.set(pathKey(issue), (perPath.get(pathKey(issue)) ?? 0) + 1));
+  // A whole number beyond 2^53 breaks both the safe-integer range of z.int() and the key's own
+  // bound: the key's own bound is the one worth reading.
+  const meaningful = issues.filter(
+    (issue) => !(isSafeIntegerBound(issue) && perPath.get(pathKey(issue))! > 1),
+  );
+  // One line per key: the first problem found at a path is the one to fix first.
+  const seen = new Set<string>();
+  return meaningful
+    .flatMap((issue) => problemsOf(issue))
+    .filter((problem) => {
+      const key = JSON.stringify(problem.path.map(String));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+function isSafeIntegerBound(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === "too_big") return Math.abs(Number(issue.maximum)) === Number.MAX_SAFE_INTEGER;
+  if (issue.code === "too_small") return Math.abs(Number(issue.minimum)) === Number.MAX_SAFE_INTEGER;
+  return false;
 }
 
 const expectedNames: Record<string, string> = {
@@ -37,6 +61,8 @@ function problemsOf(issue: z.core.$ZodIssue): Problem[] {
         message: `unknown key — allowed here: ${issue.message}`,
       }));
     case "invalid_value":
+      if (issue.input === undefined)
+        return at(`is required — one of: ${issue.values.map((value) => String(value)).join(", ")}`);
       return at(
         `${describeValue(issue.input)} is not allowed — use one of: ${issue.values.map((value) => String(value)).join(", ")}`,
       );
