@@ -8,10 +8,12 @@ const workflowDir = path.join(root, ".github", "workflows");
 interface Step {
   uses?: string;
   run?: string;
+  if?: unknown;
   with?: Record<string, unknown>;
 }
 
 interface Job {
+  if?: unknown;
   needs?: string | string[];
   environment?: string | { name?: string };
   strategy?: { matrix?: Record<string, unknown> };
@@ -161,6 +163,57 @@ function deployProblems(workflow: Workflow): string[] {
   return problems;
 }
 
+/** Every string in a parsed workflow, with where it sits. */
+function stringsOf(value: unknown, where: string): { where: string; text: string }[] {
+  if (typeof value === "string") return [{ where, text: value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => stringsOf(item, `${where}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      stringsOf(item, where === "" ? key : `${where}.${key}`),
+    );
+  }
+  return [];
+}
+
+/** A path naming the sibling `shared` folder: `shared`, `shared/...`, `../shared`, `main/../shared/...`. */
+const siblingShared = /(^|[\s/"'=:])shared(\/|$|[\s"'])/;
+
+/**
+ * The project stands alone: a workflow checks out only this repository (into main/) and reads nothing
+ * from a `shared` folder beside it — the upstream data the tests need is vendored in vendor/.
+ */
+function standAloneProblems(file: string, workflow: Workflow): string[] {
+  const checkouts = stepsOf(workflow)
+    .filter(({ step }) => step.uses?.startsWith("actions/checkout@"))
+    .flatMap(({ where, step }) => {
+      const found: string[] = [];
+      if (step.with?.repository !== undefined) {
+        found.push(`${file}: ${where}: checks out another repository (${String(step.with.repository)})`);
+      }
+      if (step.with?.path !== undefined && step.with.path !== "main") {
+        found.push(`${file}: ${where}: checks out into ${String(step.with.path)}, not main`);
+      }
+      return found;
+    });
+  const reads = stringsOf(workflow, "")
+    .filter(({ text }) => siblingShared.test(text))
+    .map(({ where, text }) => `${file}: ${where}: "${text}" reads a sibling shared folder`);
+  return [...checkouts, ...reads];
+}
+
+/** `npm test` runs in the check job on every pull request: no `if` on the step or on its job. */
+function unconditionalTestProblems(workflow: Workflow): string[] {
+  const check = workflow.jobs.check;
+  const tests = (check?.steps ?? []).filter((step) => step.run?.trim() === "npm test");
+  if (tests.length === 0) return ["job check does not run npm test"];
+  const problems: string[] = [];
+  if (check?.if !== undefined) problems.push(`job check runs only if ${String(check.if)}`);
+  for (const step of tests) {
+    if (step.if !== undefined) problems.push(`npm test runs only if ${String(step.if)}`);
+  }
+  return problems;
+}
+
 function matrixStacks(job: Job | undefined): unknown {
   return job?.strategy?.matrix?.stack;
 }
@@ -243,6 +296,14 @@ describe("GitHub workflows", () => {
     );
   });
 
+  it("stand alone: no workflow checks out or reads a sibling shared folder", () => {
+    expect(workflowFiles.flatMap((file) => standAloneProblems(file, workflow(file)))).toEqual([]);
+  });
+
+  it("run npm test on every pull request, unconditionally", () => {
+    expect(unconditionalTestProblems(workflow("pull-request.yml"))).toEqual([]);
+  });
+
   it("deploy core, then dev, then prod behind an environment", () => {
     expect(deployProblems(workflow("deploy.yml"))).toEqual([]);
   });
@@ -312,6 +373,37 @@ describe("the workflow checks reject", () => {
       "job prod needs [core], expected [dev]",
       "job prod has no environment to gate it",
     ]);
+  });
+
+  it("a checkout of a sibling shared folder, or a step reading one", () => {
+    const sibling = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - uses: actions/checkout@v4\n        with: { repository: o/schemas, path: shared }\n      - run: ls ../shared/schemas\n        working-directory: main\n",
+    );
+    expect(standAloneProblems("fake.yml", sibling)).toEqual([
+      "fake.yml: jobs.x.steps[0]: checks out another repository (o/schemas)",
+      "fake.yml: jobs.x.steps[0]: checks out into shared, not main",
+      'fake.yml: jobs.x.steps[0].with.path: "shared" reads a sibling shared folder',
+      'fake.yml: jobs.x.steps[1].run: "ls ../shared/schemas" reads a sibling shared folder',
+    ]);
+    const alone = fake(
+      "on: push\njobs:\n  x:\n    steps:\n      - uses: actions/checkout@v4\n        with: { path: main }\n      - run: npm test\n        working-directory: main\n",
+    );
+    expect(standAloneProblems("fake.yml", alone)).toEqual([]);
+  });
+
+  it("npm test behind a condition, or missing", () => {
+    const conditional = fake(
+      "on: pull_request\njobs:\n  check:\n    steps:\n      - run: npm test\n        if: vars.SCHEMAS_REPOSITORY != ''\n",
+    );
+    expect(unconditionalTestProblems(conditional)).toEqual([
+      "npm test runs only if vars.SCHEMAS_REPOSITORY != ''",
+    ]);
+    const gatedJob = fake(
+      "on: pull_request\njobs:\n  check:\n    if: false\n    steps:\n      - run: npm test\n",
+    );
+    expect(unconditionalTestProblems(gatedJob)).toEqual(["job check runs only if false"]);
+    const none = fake("on: pull_request\njobs:\n  check:\n    steps:\n      - run: npm run lint\n");
+    expect(unconditionalTestProblems(none)).toEqual(["job check does not run npm test"]);
   });
 
   it("duplicate keys in a workflow", () => {
