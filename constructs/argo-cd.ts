@@ -11,6 +11,7 @@ import {
   type PlatformComponent,
 } from "./platform-component";
 
+/** Configuration of `ArgoCd`; only `hostname` is required. */
 export interface ArgoCdProps {
   /** The hostname the Argo CD UI answers on, e.g. `argocd.home.example.org`. */
   readonly hostname: string;
@@ -47,14 +48,21 @@ export const platformProjectName = "platform";
  * `platform` AppProject. TLS ends at the gateway, so the server speaks plain HTTP inside the cluster.
  */
 export class ArgoCd extends Construct implements PlatformComponent {
+  /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
   readonly namespace: ComponentNamespace;
+  /** The argo-cd chart. */
   readonly helmCharts: readonly HelmChart[];
   /** The hostname of the UI's HTTPRoute. */
   readonly hostname: string;
   /** Absent without a gateway. */
   readonly route?: HttpRoute;
+  /** The `platform` AppProject the platform's own Applications belong to. */
   readonly platformProject: AppProject;
 
+  /**
+   * Adds Argo CD's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (hostname, platformRepoUrl, namespace), before adding anything
+   */
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id);
     const namespace = props.namespace ?? "argocd";

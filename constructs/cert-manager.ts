@@ -9,12 +9,15 @@ export type LetsEncryptIssuer = "letsencrypt-prod" | "letsencrypt-staging";
 
 /** A certificate for `*.domain` and `domain`, kept by cert-manager in a TLS Secret. */
 export interface WildcardCertificate {
+  /** The domain, e.g. `home.example.org`; the certificate covers it and `*.domain`. */
   readonly domain: string;
+  /** The TLS Secret cert-manager keeps the certificate and key in, which the gateways reference. */
   readonly secretName: string;
   /** Where the Certificate and its Secret live. */
   readonly namespace: string;
 }
 
+/** Configuration of `CertManager`: the ACME account, the DNS-01 credentials and the domains. */
 export interface CertManagerProps {
   /** The e-mail Let's Encrypt registers the ACME account under and sends expiry notices to. */
   readonly acmeEmail: string;
@@ -33,6 +36,7 @@ export interface CertManagerProps {
    */
   readonly issuer?: LetsEncryptIssuer;
   /**
+   * The namespace cert-manager runs in.
    * @default "cert-manager"
    */
   readonly namespace?: string;
@@ -48,13 +52,19 @@ const acmeServers: Record<LetsEncryptIssuer, string> = {
  * LAN needs to be reachable from the internet), and a wildcard certificate per domain for the gateways.
  */
 export class CertManager extends Construct implements PlatformComponent {
+  /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
   readonly namespace: ComponentNamespace;
+  /** The cert-manager chart, with its CRDs. */
   readonly helmCharts: readonly HelmChart[];
   /** The ClusterIssuer the wildcard certificates use. */
   readonly issuer: LetsEncryptIssuer;
   /** In the order of `wildcardDomains`. */
   readonly certificates: readonly WildcardCertificate[];
 
+  /**
+   * Adds cert-manager's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (acmeEmail, cloudflareApiTokenSecret, wildcardDomains, namespaces), before adding anything
+   */
   constructor(scope: Construct, id: string, props: CertManagerProps) {
     super(scope, id);
     checkProps(this.node.path, props);
@@ -117,7 +127,10 @@ export class CertManager extends Construct implements PlatformComponent {
     });
   }
 
-  /** The wildcard certificate of one of `wildcardDomains`. */
+  /**
+   * The wildcard certificate of one of `wildcardDomains`, to hand to `EnvoyGateway`.
+   * @throws Error when `domain` is not one of `wildcardDomains`
+   */
   certificate(domain: string): WildcardCertificate {
     const certificate = this.certificates.find((candidate) => candidate.domain === domain);
     if (!certificate) {

@@ -7,10 +7,13 @@ import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platfor
 
 /** A key of an existing Secret. */
 export interface SecretKeyRef {
+  /** The Secret's name, in the construct's namespace. */
   readonly name: string;
+  /** The key within the Secret's data. */
   readonly key: string;
 }
 
+/** Configuration of `Cloudflared`: the tunnel token and the gateway the tunnel sends to. */
 export interface CloudflaredProps {
   /** The Secret key holding the tunnel token; the Pulumi layer creates that Secret. */
   readonly tunnelTokenSecret: SecretKeyRef;
@@ -46,10 +49,17 @@ const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
  * gateway and Cloudflare's edge.
  */
 export class Cloudflared extends Construct implements PlatformComponent {
+  /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
   readonly namespace: ComponentNamespace;
+  /** None: cloudflared is made only of this construct's own objects. */
   readonly helmCharts: readonly HelmChart[] = [];
+  /** The connectors' Deployment. */
   readonly deployment: kplus.Deployment;
 
+  /**
+   * Adds cloudflared's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (tunnelTokenSecret, replicas, image, namespace), before adding anything
+   */
   constructor(scope: Construct, id: string, props: CloudflaredProps) {
     super(scope, id);
     const namespace = props.namespace ?? "cloudflared";

@@ -22,6 +22,7 @@ import {
 } from "./imports/gateway.networking.k8s.io";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
 
+/** Configuration of `EnvoyGateway`: the two gateways' LAN addresses and their certificate. */
 export interface EnvoyGatewayProps {
   /** The LAN address (from the MetalLB pool) of the gateway for routes reachable only at home. */
   readonly internalAddress: string;
@@ -50,14 +51,23 @@ const httpListener = "http";
  * routes attach to a gateway only when the namespace carries that gateway's attach label.
  */
 export class EnvoyGateway extends Construct implements PlatformComponent {
+  /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
   readonly namespace: ComponentNamespace;
+  /** The gateway-helm chart: the controller and the Gateway API CRDs. */
   readonly helmCharts: readonly HelmChart[];
+  /** The GatewayClass both Gateways use. */
   readonly gatewayClassName: string;
+  /** The gateway for routes reachable only at home, at `internalAddress`: pass it to routes and apps. */
   readonly internal: GatewayRef;
+  /** The gateway the Cloudflare tunnel sends public traffic to, at `publicAddress`. */
   readonly public: GatewayRef;
   /** The public gateway's in-cluster Service, which the Cloudflare tunnel reaches over HTTPS on 443. */
   readonly publicServiceHost: string;
 
+  /**
+   * Adds Envoy Gateway's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (the addresses, the certificate's namespace), before adding anything
+   */
   constructor(scope: Construct, id: string, props: EnvoyGatewayProps) {
     super(scope, id);
     const namespace = props.namespace ?? "envoy-gateway-system";

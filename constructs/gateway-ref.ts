@@ -5,6 +5,7 @@
 export interface GatewayRef {
   /** The Gateway object's name, e.g. `internal` or `public`. */
   readonly name: string;
+  /** The Gateway object's namespace, which routes name in their `parentRefs`. */
   readonly namespace: string;
   /** A namespace must carry this label (key = value) for its routes to attach to this gateway. */
   readonly attachLabel: { readonly key: string; readonly value: string };

@@ -2,14 +2,19 @@ import type { Construct } from "constructs";
 import type { GatewayRef } from "./gateway-ref";
 import { HttpRoute } from "./imports/gateway.networking.k8s.io";
 
+/** What `gatewayRoute` needs: one hostname on one gateway to one Service port. */
 export interface GatewayRouteProps {
   /** The route's name in its namespace. */
   readonly name: string;
+  /** The route's namespace; it must carry the gateway's attach label (see `attachLabels`). */
   readonly namespace: string;
+  /** The gateway whose HTTPS listener the route attaches to. */
   readonly gateway: GatewayRef;
+  /** The one hostname the route matches, e.g. `wiki.home.example.org`. */
   readonly hostname: string;
   /** The Service that receives the traffic, in the route's namespace. */
   readonly service: string;
+  /** The Service port traffic is sent to. */
   readonly port: number;
 }
 

@@ -10,8 +10,11 @@ import type { PodSecurityLevel } from "./platform-component";
 
 /** A chart from a Helm repository (or an OCI registry). */
 export interface HelmAppSource {
+  /** The chart repository: `https://…`, or `oci://registry/path` for a chart in an OCI registry. */
   readonly repoUrl: string;
+  /** The chart's name in the repository. */
   readonly chart: string;
+  /** The exact chart version Argo CD installs. */
   readonly version: string;
   /** @default - the chart's own defaults */
   readonly values?: Readonly<Record<string, unknown>>;
@@ -19,7 +22,9 @@ export interface HelmAppSource {
 
 /** A directory of manifests, Kustomize or a chart in a Git repository. */
 export interface GitAppSource {
+  /** The Git repository's URL; the app's AppProject admits only this repository. */
   readonly repoUrl: string;
+  /** The directory in the repository Argo CD renders, e.g. `deploy`. */
   readonly path: string;
   /** A branch, tag or commit. @default "HEAD" */
   readonly revision?: string;
@@ -32,6 +37,7 @@ export type AppSource =
 
 /** A reason to run below `restricted`, recorded on the namespace for review. */
 export interface PodSecurityException {
+  /** The Pod Security level enforced instead of `restricted`. */
   readonly level: Exclude<PodSecurityLevel, "restricted">;
   /** Why the app cannot run `restricted`; at least 10 characters. */
   readonly reason: string;
@@ -39,7 +45,9 @@ export interface PodSecurityException {
 
 /** One hostname routed by a gateway to one of the app's Services. */
 export interface AppExposure {
+  /** The hostname routed, e.g. `wiki.home.example.org`; each hostname at most once per app. */
   readonly host: string;
+  /** The gateway whose HTTPS listener serves the hostname: `EnvoyGateway`'s `internal` or `public`. */
   readonly gateway: GatewayRef;
   /** The app's Service that receives the traffic. */
   readonly service: string;
@@ -61,7 +69,9 @@ export interface AppExposure {
 
 /** What the edge (tunnel ingress, DNS, Access) needs to know of a public hostname. */
 export interface PublicExposure {
+  /** The public hostname. */
   readonly host: string;
+  /** Whether Cloudflare Access guards it (`false`: published to everyone). */
   readonly access: boolean;
 }
 
@@ -74,6 +84,11 @@ export interface HomelabAppProps {
   readonly name: string;
   /** @default - the app's name */
   readonly namespace?: string;
+  /**
+   * The named set of NetworkPolicies the app gets on top of default deny, its own namespace and DNS:
+   * `web-app` (gateways in, internet out), `web-app-internal` (gateways in, nothing out),
+   * `media-server` (as `web-app`, plus BitTorrent in from anywhere) or `worker` (internet out only).
+   */
   readonly profile: NetworkProfile;
   /**
    * The inbound BitTorrent port, open to anyone on TCP and UDP; required for `media-server` and only
@@ -83,6 +98,7 @@ export interface HomelabAppProps {
   readonly torrentPort?: number;
   /** @default - `restricted` enforced, audited and warned */
   readonly podSecurity?: PodSecurityException;
+  /** Where Argo CD takes the workloads from: a Helm chart or a Git path. */
   readonly source: AppSource;
   /** @default - reachable through no gateway */
   readonly exposures?: readonly AppExposure[];
@@ -109,13 +125,21 @@ const inClusterServer = "https://kubernetes.default.svc";
  * without an API token, the NetworkPolicies of its profile, and an HTTPRoute per exposure.
  */
 export class HomelabApp extends Construct {
+  /** The app's name (`props.name`). */
   public readonly name: string;
+  /** The namespace the app's workloads, ServiceAccount, NetworkPolicies and routes are in. */
   public readonly namespace: string;
+  /** The app's network profile. */
   public readonly profile: NetworkProfile;
   /** The exposures on `publicGateway`, for the edge. */
   public readonly publicExposures: readonly PublicExposure[];
   private readonly callees = new Set<HomelabApp>();
 
+  /**
+   * Adds the app's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming every invalid prop (names that are not DNS labels, a missing source, a torrent
+   * port outside `media-server`, a public exposure without an Access decision, ...) before adding anything
+   */
   public constructor(scope: Construct, id: string, props: HomelabAppProps) {
     super(scope, id);
     const problems = homelabAppProblems(props);

@@ -19,6 +19,7 @@ export const lgtmReleases = {
 export interface LgtmEndpoints {
   /** Loki's HTTP API, the Grafana datasource. */
   readonly lokiUrl: string;
+  /** Loki's push API, where Alloy sends logs. */
   readonly lokiPushUrl: string;
   /** Tempo's HTTP API, the Grafana datasource. */
   readonly tempoUrl: string;
@@ -26,6 +27,7 @@ export interface LgtmEndpoints {
   readonly tempoOtlpGrpcEndpoint: string;
   /** Mimir's Prometheus API behind its gateway, the Grafana datasource. */
   readonly mimirPrometheusUrl: string;
+  /** Mimir's Prometheus remote-write API behind its gateway, where Alloy sends metrics. */
   readonly mimirRemoteWriteUrl: string;
   /** Where workloads send OTLP over gRPC (host:port): the Alloy collector. */
   readonly otlpGrpcEndpoint: string;

@@ -16,6 +16,7 @@ import {
 } from "./lgtm-values";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
 
+/** Configuration of `Lgtm`; only `grafanaHostname` is required, the sizes suit a homelab. */
 export interface LgtmProps {
   /** The hostname the Grafana UI answers on, e.g. `grafana.home.example.org`. */
   readonly grafanaHostname: string;
@@ -66,6 +67,7 @@ export interface LgtmProps {
  * logs, pod metrics and OTLP traces, and Grafana's UI behind the internal gateway.
  */
 export class Lgtm extends Construct implements PlatformComponent {
+  /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
   readonly namespace: ComponentNamespace;
   /** Loki, Tempo, Mimir, Grafana, Alloy: the stores before their readers and writers. */
   readonly helmCharts: readonly HelmChart[];
@@ -76,6 +78,10 @@ export class Lgtm extends Construct implements PlatformComponent {
   /** Absent without a gateway. */
   readonly grafanaRoute?: HttpRoute;
 
+  /**
+   * Adds the LGTM stack's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (hostname, retention, sizes, storage class, namespace), before adding anything
+   */
   constructor(scope: Construct, id: string, props: LgtmProps) {
     super(scope, id);
     const namespace = props.namespace ?? "monitoring";

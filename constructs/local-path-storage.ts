@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
 
+/** Configuration of `LocalPathStorage`; every field is optional. */
 export interface LocalPathStorageProps {
   /**
    * The directory on every node that holds the volumes; it must be under /var, Talos's only writable filesystem.
@@ -9,6 +10,7 @@ export interface LocalPathStorageProps {
    */
   readonly hostPath?: string;
   /**
+   * The name of the StorageClass created.
    * @default "local-path"
    */
   readonly storageClassName?: string;
@@ -18,6 +20,7 @@ export interface LocalPathStorageProps {
    */
   readonly isDefault?: boolean;
   /**
+   * The namespace the provisioner runs in.
    * @default "local-path-storage"
    */
   readonly namespace?: string;
@@ -25,8 +28,11 @@ export interface LocalPathStorageProps {
 
 /** A directory the Talos layer must bind-mount into the kubelet, in the shape of Talos `kubelet.extraMounts`. */
 export interface KubeletHostMount {
+  /** The directory on the host. */
   readonly source: string;
+  /** Where the kubelet sees it: the same path, so hostPath volumes resolve. */
   readonly destination: string;
+  /** Mount options, e.g. `bind`, `rshared`, `rw`. */
   readonly options: readonly string[];
 }
 
@@ -37,11 +43,17 @@ export interface KubeletHostMount {
 export class LocalPathStorage extends Construct implements PlatformComponent {
   /** Privileged: the provisioner's helper pods create and delete volume directories through hostPath. */
   readonly namespace: ComponentNamespace;
+  /** The local-path-provisioner chart. */
   readonly helmCharts: readonly HelmChart[];
+  /** The StorageClass PVCs name to get a node-local volume. */
   readonly storageClassName: string;
   /** The kubelet runs in a container on Talos, so it sees the volume directory only through this mount. */
   readonly hostMount: KubeletHostMount;
 
+  /**
+   * Adds local-path-provisioner's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (hostPath, storageClassName), before adding anything
+   */
   constructor(scope: Construct, id: string, props: LocalPathStorageProps = {}) {
     super(scope, id);
     const hostPath = props.hostPath ?? "/var/mnt/local-path-provisioner";

@@ -4,6 +4,7 @@ import { pins } from "../pins";
 import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
 
+/** Configuration of `MetalLb`: the LAN addresses it may hand out. */
 export interface MetalLbProps {
   /**
    * The LAN addresses MetalLB may hand to LoadBalancer Services, each a CIDR (`192.168.1.240/28`) or a
@@ -24,6 +25,7 @@ export interface MetalLbProps {
    */
   readonly poolName?: string;
   /**
+   * The namespace MetalLB runs in.
    * @default "metallb-system"
    */
   readonly namespace?: string;
@@ -36,12 +38,19 @@ export interface MetalLbProps {
 export class MetalLb extends Construct implements PlatformComponent {
   /** Privileged: the speaker runs on the host network and needs NET_RAW to answer ARP. */
   readonly namespace: ComponentNamespace;
+  /** The metallb chart: the controller, the speakers and the CRDs. */
   readonly helmCharts: readonly HelmChart[];
   /** The IPAddressPool Services draw from. */
   readonly poolName: string;
+  /** The pool's addresses, as given. */
   readonly addresses: readonly string[];
+  /** The reserved pool's addresses, as given; empty without any. */
   readonly reservedAddresses: readonly string[];
 
+  /**
+   * Adds MetalLB's objects to `scope`, which must be inside a cdk8s `Chart`.
+   * @throws Error naming the invalid props (an empty, malformed or overlapping address), before adding anything
+   */
   constructor(scope: Construct, id: string, props: MetalLbProps) {
     super(scope, id);
     const namespace = props.namespace ?? "metallb-system";

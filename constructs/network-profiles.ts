@@ -18,6 +18,7 @@ export interface ProfileAllowances {
   readonly torrentFromAnywhere: boolean;
 }
 
+/** What each profile lets through; `HomelabApp` applies the one its `profile` names. */
 export const networkProfiles: Readonly<Record<NetworkProfile, ProfileAllowances>> = {
   "web-app": { fromGateways: true, toInternet: true, torrentFromAnywhere: false },
   "web-app-internal": { fromGateways: true, toInternet: false, torrentFromAnywhere: false },
@@ -69,12 +70,17 @@ export function addNetworkPolicy(
 
 /** The pod ports one gateway's proxies may reach. */
 export interface GatewayIngress {
+  /** The gateway whose proxy pods (`proxyNamespace`, `proxyPodLabels`) are let in. */
   readonly gateway: GatewayRef;
+  /** The app's pod ports (the exposures' `targetPort`s) they may reach, over TCP. */
   readonly ports: readonly number[];
 }
 
+/** What `addProfilePolicies` needs to write one namespace's NetworkPolicies. */
 export interface ProfilePoliciesOptions {
+  /** The namespace whose pods the policies select (all of them). */
   readonly namespace: string;
+  /** The named profile whose allowances are added to the baseline every app gets. */
   readonly profile: NetworkProfile;
   /** One entry per gateway the app is exposed on. */
   readonly gatewayIngress: readonly GatewayIngress[];

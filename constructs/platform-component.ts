@@ -8,17 +8,26 @@ export interface HelmChart {
   readonly repository: string;
   /** The chart's name in the repository. */
   readonly name: string;
+  /** The exact chart version, pinned in `pins.ts` and kept current by Renovate. */
   readonly version: string;
   /** The Helm release name. */
   readonly release: string;
+  /** The namespace the release is installed into: the component's own. */
   readonly namespace: string;
+  /** The chart values, as `helm install --values` takes them. */
   readonly values: Record<string, unknown>;
 }
 
 /** Pod Security Admission levels, strictest last. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
+/**
+ * The namespace a platform component runs in, as the component needs it: the construct does not create
+ * it (the caller does, e.g. one Namespace object per component), so it says which name, labels and
+ * Pod Security level it needs.
+ */
 export interface ComponentNamespace {
+  /** The namespace's name. */
   readonly name: string;
   /** The level enforced on the namespace; anything below `restricted` says why in the construct. */
   readonly podSecurity: PodSecurityLevel;
@@ -26,7 +35,12 @@ export interface ComponentNamespace {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Implemented by every platform construct (`MetalLb`, `CertManager`, `EnvoyGateway`, `LocalPathStorage`,
+ * `Cloudflared`, `ArgoCd`, `Lgtm`), so callers can create namespaces and install charts uniformly.
+ */
 export interface PlatformComponent {
+  /** The namespace the component's charts and objects live in, and what it must look like. */
   readonly namespace: ComponentNamespace;
   /** In install order; empty for a component made only of its own objects. */
   readonly helmCharts: readonly HelmChart[];
