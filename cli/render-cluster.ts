@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
 import { hasTunnel, type ClusterInventory } from "../inventory";
 import {
@@ -48,13 +48,19 @@ function edgeFiles(inventory: ClusterInventory, charts: ClusterCharts): Rendered
   const header =
     `# Cloudflare edge of cluster ${inventory.name}: account ${inventory.cloudflare.accountId}, zone ${inventory.cloudflare.zone}.\n` +
     `# <tunnel-id> is the tunnel's id, known after \`pulumi up\`.\n`;
-  return [{ path: "edge.yaml", content: header + stringify(plan, yamlOptions) }];
+  return [{ path: "edge.yaml", content: header + toYaml(plan) }];
 }
 
-const yamlOptions = { lineWidth: 0 } as const;
+/**
+ * Plain YAML: no anchors or aliases however often an object repeats (any reader with default
+ * limits reads it back), no folded lines, keys in the order the objects hold them.
+ */
+export function toYaml(value: unknown): string {
+  return dump(value, { noRefs: true, lineWidth: -1, sortKeys: false });
+}
 
 function yamlDocuments(documents: readonly unknown[]): string {
-  return documents.map((document) => stringify(document, yamlOptions)).join("---\n");
+  return documents.map(toYaml).join("---\n");
 }
 
 /** `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order. */

@@ -1,9 +1,9 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InventoryError, loadInventoryFile, stackNameOf, type ClusterInventory } from "../inventory";
-import { renderCluster, type RenderedFile } from "./render-cluster";
-import { replaceTree } from "./write-tree";
+import type { RenderedFile } from "./render-cluster";
+import { renderMarker, replaceRefusal, replaceTree } from "./write-tree";
 
 export const usage = `Usage: npm run render -- [--stack <name>]... [--inventory <file>]... [--out <dir>]
 
@@ -11,7 +11,14 @@ Renders every cluster that can be known without credentials into <dir>/<cluster>
   --stack <name>      render Pulumi.<name>.yaml (repeatable); default: every Pulumi.*.yaml here
   --inventory <file>  render a plain inventory file or any stack file (repeatable)
   --out <dir>         where to write (default: out)
-Nothing is written unless every input is valid.`;
+  -h, --help          print this text
+
+Nothing is written unless every input is valid. Each <dir>/<cluster>/ is replaced as a whole and
+holds a ${renderMarker} file; render refuses to replace a <dir>/<cluster> without it
+(a folder, file or link it did not create), so delete such a folder once yourself.
+
+Exit codes: 0 rendered, 1 an input is invalid or an output folder is not render's (nothing
+written), 2 bad usage (unknown option or stack, --out not a folder).`;
 
 export interface RenderIo {
   readonly cwd: string;
@@ -50,6 +57,12 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
     return 0;
   }
 
+  const usageError = usageProblem(options, io.cwd);
+  if (usageError !== undefined) {
+    io.stderr(`render: ${usageError}`);
+    io.stderr(usage);
+    return 2;
+  }
   const inputs = chooseInputs(options, io.cwd);
   if (inputs.length === 0) {
     io.stderr("render: no Pulumi.<stack>.yaml in this folder — pass --stack or --inventory");
@@ -70,6 +83,19 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
   if (problems.length > 0) return refuse(problems, io);
 
   const outDir = path.resolve(io.cwd, options.out ?? "out");
+  const shownOut = path.relative(io.cwd, outDir) || ".";
+  // Every folder is checked before any is written: all or nothing.
+  problems.push(
+    ...loaded.flatMap(({ inventory }) => {
+      const refusal = replaceRefusal(outDir, inventory.name, shownOut);
+      return refusal === undefined ? [] : [`render: ${refusal}`];
+    }),
+  );
+  if (problems.length > 0) return refuse(problems, io);
+
+  // The constructs are loaded only once there is something to render: errors answer fast.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderCluster } = require("./render-cluster") as typeof import("./render-cluster");
   const rendered: { name: string; source: string; files: RenderedFile[] }[] = [];
   for (const { input, inventory } of loaded) {
     try {
@@ -88,12 +114,41 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
   if (problems.length > 0) return refuse(problems, io);
   for (const cluster of rendered) {
     replaceTree(outDir, cluster.name, cluster.files);
-    const where = path.relative(io.cwd, path.join(outDir, cluster.name)) || ".";
+    const where = path.join(shownOut, cluster.name);
     io.stdout(
       `rendered ${cluster.name} from ${cluster.source} into ${where}/ (${cluster.files.length} files)`,
     );
   }
   return 0;
+}
+
+/** Stacks that do not exist and an --out that cannot be a folder are mistakes of the command line. */
+function usageProblem(options: { stack?: string[]; out?: string }, cwd: string): string | undefined {
+  if (options.out !== undefined) {
+    if (options.out.trim() === "") return "--out needs a folder, such as --out out";
+    const out = path.resolve(cwd, options.out);
+    if (existsSync(out) && !statSync(out).isDirectory())
+      return `--out ${options.out} is a file — name a folder (it is created if missing)`;
+  }
+  const missing = (options.stack ?? []).filter(
+    (stack) => !existsSync(path.join(cwd, `Pulumi.${stack}.yaml`)),
+  );
+  if (missing.length > 0) {
+    const known = stacksIn(cwd);
+    return (
+      `${missing.map((stack) => `--stack ${stack}`).join(", ")}: no Pulumi.${missing[0]}.yaml here — ` +
+      (known.length > 0 ? `stacks here: ${known.join(", ")}` : "there are no Pulumi.<stack>.yaml files here")
+    );
+  }
+  return undefined;
+}
+
+function stacksIn(cwd: string): string[] {
+  return readdirSync(cwd)
+    .filter((name) => name.endsWith(".yaml"))
+    .map(stackNameOf)
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
 }
 
 function chooseInputs(options: { stack?: string[]; inventory?: string[] }, cwd: string): Input[] {

@@ -1,8 +1,18 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  lstatSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runRender } from "../../cli/render-command";
+import { renderMarker } from "../../cli/write-tree";
 
 const root = path.resolve(__dirname, "../..");
 const invalidFixture = path.join(root, "test/fixtures/invalid/vip-is-a-node.yaml");
@@ -13,7 +23,7 @@ function treeOf(dir: string): Record<string, string> {
   const walk = (current: string) => {
     for (const name of readdirSync(current).sort()) {
       const full = path.join(current, name);
-      if (statSync(full).isDirectory()) walk(full);
+      if (lstatSync(full).isDirectory()) walk(full);
       else tree[path.relative(dir, full)] = readFileSync(full, "latin1");
     }
   };
@@ -74,8 +84,9 @@ describe("render", () => {
     expect(readdirSync(scratch).sort()).toEqual(["dev", "lab"]);
   });
 
-  it("replaces a cluster's folder, so files it no longer renders disappear", () => {
-    mkdirSync(path.join(scratch, "prod"));
+  it("replaces a cluster's folder it rendered, so files it no longer renders disappear", () => {
+    expect(render(["--stack", "prod", "--out", scratch]).code).toBe(0);
+    expect(readdirSync(path.join(scratch, "prod"))).toContain(renderMarker);
     writeFileSync(path.join(scratch, "prod/stale.yaml"), "old");
     writeFileSync(path.join(scratch, "unrelated.txt"), "kept");
     expect(render(["--stack", "prod", "--out", scratch]).code).toBe(0);
@@ -83,6 +94,53 @@ describe("render", () => {
     expect(files).toContain("unrelated.txt");
     expect(files).toContain("prod/README.md");
     expect(files).not.toContain("prod/stale.yaml");
+  });
+
+  it("never replaces a folder it did not render, and then writes no cluster at all", () => {
+    mkdirSync(path.join(scratch, "prod"));
+    writeFileSync(path.join(scratch, "prod/my-notes.md"), "mine");
+    const before = treeOf(scratch);
+    const result = render(["--stack", "dev", "--stack", "prod", "--out", scratch]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([
+      `render: ${path.relative(root, scratch)}/prod/ exists but was not written by render (it has no ${renderMarker}) — render replaces only folders it created: move it away, or choose another --out; a folder from a render before the marker existed: delete it once and render again`,
+      "render: 1 problem; nothing was written",
+    ]);
+    expect(treeOf(scratch)).toEqual(before);
+  });
+
+  it("never replaces a file or a symbolic link where a cluster folder goes", () => {
+    writeFileSync(path.join(scratch, "prod"), "a file");
+    mkdirSync(path.join(scratch, "elsewhere"));
+    writeFileSync(path.join(scratch, "elsewhere/keep.txt"), "kept");
+    symlinkSync(path.join(scratch, "elsewhere"), path.join(scratch, "dev"));
+    const result = render(["--stack", "dev", "--stack", "prod", "--out", scratch]);
+    expect(result.code).toBe(1);
+    const shown = path.relative(root, scratch);
+    expect(result.stderr).toEqual([
+      `render: ${shown}/dev is a symbolic link — render replaces only folders it created: move it away, or choose another --out`,
+      `render: ${shown}/prod is a file, not a rendered folder — render replaces only folders it created: move it away, or choose another --out`,
+      "render: 2 problems; nothing was written",
+    ]);
+    expect(readFileSync(path.join(scratch, "prod"), "utf8")).toBe("a file");
+    expect(readdirSync(path.join(scratch, "elsewhere"))).toEqual(["keep.txt"]);
+  });
+
+  it("answers an --out that is empty or a file with usage and exit code 2", () => {
+    writeFileSync(path.join(scratch, "a-file"), "x");
+    for (const [out, message] of [
+      ["", "render: --out needs a folder, such as --out out"],
+      [
+        path.join(scratch, "a-file"),
+        `render: --out ${path.join(scratch, "a-file")} is a file — name a folder (it is created if missing)`,
+      ],
+    ]) {
+      const result = render(["--stack", "prod", "--out", out]);
+      expect(result.code).toBe(2);
+      expect(result.stderr[0]).toBe(message);
+      expect(result.stderr.join("\n")).toContain("Usage: npm run render");
+    }
+    expect(readdirSync(scratch)).toEqual(["a-file"]);
   });
 
   it("on invalid input prints the messages, exits 1 and leaves the output folder exactly as it was", () => {
@@ -105,10 +163,26 @@ describe("render", () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
-  it("names a stack file that does not exist", () => {
+  it("answers a stack that does not exist with the stacks that do, usage and exit code 2", () => {
     const result = render(["--stack", "staging", "--out", scratch]);
+    expect(result.code).toBe(2);
+    expect(result.stderr[0]).toBe(
+      "render: --stack staging: no Pulumi.staging.yaml here — stacks here: core, dev, prod",
+    );
+    expect(result.stderr.join("\n")).toContain("Usage: npm run render");
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it("names a missing --inventory file", () => {
+    const result = render(["--inventory", "nowhere.yaml", "--out", scratch]);
     expect(result.code).toBe(1);
-    expect(result.stderr[0]).toBe("Pulumi.staging.yaml: cannot be read: no such file");
+    expect(result.stderr[0]).toBe("nowhere.yaml: cannot be read: no such file");
+  });
+
+  it("documents its exit codes in the usage text", () => {
+    const result = render(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.join("\n")).toMatch(/Exit codes: 0 rendered, 1 .*\n.*2 bad usage/);
   });
 
   it("refuses two inputs that would render the same cluster folder", () => {
