@@ -23,7 +23,8 @@ export function buildApps(
   for (const entry of enabledApps(inventory)) {
     apps.set(
       entry.name,
-      new HomelabApp(chart, entry.name, {
+      // Prefixed: `constructs` keeps children in a plain object, where an id such as "constructor" clashes.
+      new HomelabApp(chart, `app-${entry.name}`, {
         name: entry.name,
         namespace: entry.namespace,
         profile: entry.profile,

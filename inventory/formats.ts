@@ -122,10 +122,12 @@ export const kubernetesVersion = text("a Kubernetes version, such as 1.36.3").re
   },
 );
 
+/** Kernel names (/dev/sda) and the stable udev links (/dev/disk/by-id/…, /dev/disk/by-path/pci-0000:00:17.0-ata-1). */
 export const diskPath = text("a disk device, such as /dev/nvme0n1").refine(
-  (value) => /^\/dev\/[A-Za-z0-9/_.-]+$/.test(value),
+  (value) => /^\/dev(\/[A-Za-z0-9_.:+@-]+)+$/.test(value) && !/\/\.\.?(\/|$)/.test(value),
   {
-    error: (issue) => `${show(String(issue.input))} is not a disk device — such as /dev/nvme0n1 or /dev/vda`,
+    error: (issue) =>
+      `${show(String(issue.input))} is not a disk device — such as /dev/nvme0n1, /dev/vda or /dev/disk/by-id/nvme-Samsung_SSD_980_1TB_S64ANS0T123456`,
   },
 );
 
@@ -206,6 +208,30 @@ export const gitRepositoryUrl = text("a Git repository URL").refine(
   {
     error: (issue) =>
       `${show(String(issue.input))} is not a Git repository URL — it starts with https://, ssh:// or git@`,
+  },
+);
+
+/** A chart's name in its repository; the repository itself is `repoUrl`. */
+export const chartName = nonBlank("the chart's name").superRefine((value, ctx) => {
+  if (value.includes("/")) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} has a repository prefix — write the chart's name alone, ${show(value.slice(value.lastIndexOf("/") + 1))}, and its repository in repoUrl`,
+    });
+  } else if (!/^[a-z0-9][a-z0-9._-]*$/i.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} is not a chart name — letters, digits, ".", "_" and "-", such as postgresql`,
+    });
+  }
+});
+
+/** A directory inside a Git repository, relative to its root: no leading "/", no "..". */
+export const repositoryPath = nonBlank("a path in the repository").refine(
+  (value) => !value.startsWith("/") && !value.split("/").includes("..") && !value.includes("\\"),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} leaves the repository — give a path inside it relative to its root, such as deploy/app, or . for the root`,
   },
 );
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { pins } from "../pins";
 import {
+  chartName,
   cloudflareId,
+  describeValue,
   diskPath,
   dnsLabel,
   dnsName,
@@ -16,6 +18,7 @@ import {
   nonBlank,
   poolEntry,
   port,
+  repositoryPath,
   repositoryUrl,
   serviceName,
   storageSize,
@@ -184,14 +187,22 @@ const platform = strict({
 
 const helmSource = strict({
   repoUrl: repositoryUrl,
-  chart: nonBlank("the chart's name"),
+  chart: chartName,
   version: nonBlank("the chart's version"),
-  values: z.record(z.string(), z.unknown()).default({}),
+  // Kept as parsed: a record schema would rebuild the mapping and silently drop a `__proto__` key.
+  values: z
+    .custom<Record<string, unknown>>(
+      (value) => value !== null && typeof value === "object" && !Array.isArray(value),
+      {
+        error: (issue) => `must be a mapping of the chart's values, not ${describeValue(issue.input)}`,
+      },
+    )
+    .default({}),
 });
 
 const gitSource = strict({
   repoUrl: gitRepositoryUrl,
-  path: nonBlank("a path in the repository"),
+  path: repositoryPath,
   revision: nonBlank("a branch, tag or commit").default("HEAD"),
 });
 

@@ -4,13 +4,17 @@ import { checkApps } from "./apps";
 import { checkNetwork } from "./network";
 import { checkPlatform } from "./platform";
 import { checkRoutes } from "./routes";
+import { checkSources } from "./sources";
+import { checkTalos } from "./talos";
 
 /** Every check between fields that the schema alone cannot express, all problems at once. */
 export function crossFieldProblems(inventory: ClusterInventory): Problem[] {
   return [
+    ...checkTalos(inventory),
     ...checkNetwork(inventory),
     ...checkPlatform(inventory),
     ...checkRoutes(inventory),
     ...checkApps(inventory),
+    ...checkSources(inventory),
   ];
 }

@@ -1,6 +1,7 @@
 import {
   cidrRange,
   formatRange,
+  fromNumber,
   poolEntryRange,
   rangeContains,
   rangeHas,
@@ -122,6 +123,16 @@ function checkPool(inventory: ClusterInventory, subnet: AddressRange): Problem[]
         message: `${entry} reaches outside the node subnet ${network.subnet} — MetalLB answers ARP on the LAN, so the pool must lie inside it`,
       });
     }
+    const edges = [
+      { n: subnet.first, what: "network address" },
+      { n: subnet.last, what: "broadcast address" },
+    ].filter(({ n }) => rangeContains(subnet, range) && range.first <= n && n <= range.last);
+    for (const edge of edges) {
+      problems.push({
+        path,
+        message: `${entry} contains ${fromNumber(edge.n)}, the ${edge.what} of ${network.subnet} — no host can answer on it; keep the pool inside ${formatRange({ first: subnet.first + 1, last: subnet.last - 1 })}`,
+      });
+    }
     const clash = taken.find(({ address }) => rangeHas(range, address));
     if (clash) {
       problems.push({
@@ -145,9 +156,16 @@ function checkGatewayAddresses(inventory: ClusterInventory): Problem[] {
   const { network, gateways } = inventory;
   const pool = network.loadBalancerPool.map((entry) => poolEntryRange(entry) as AddressRange);
   const problems: Problem[] = [];
+  const subnet = cidrRange(network.subnet);
   for (const which of ["internal", "public"] as const) {
     const address = gateways[which];
-    if (!pool.some((range) => rangeHas(range, address))) {
+    const n = toNumber(address);
+    if (n === subnet.first || n === subnet.last) {
+      problems.push({
+        path: ["gateways", which],
+        message: `${address} is the ${n === subnet.first ? "network" : "broadcast"} address of ${network.subnet} — the ${which} gateway needs a host address from the pool`,
+      });
+    } else if (!pool.some((range) => rangeHas(range, address))) {
       problems.push({
         path: ["gateways", which],
         message: `${address} is not in the MetalLB pool (${network.loadBalancerPool.join(", ")}) — the ${which} gateway's Service takes its address from the pool`,
@@ -185,6 +203,72 @@ function checkOverlayNetworks(inventory: ClusterInventory): Problem[] {
     problems.push({
       path: ["network", "serviceCidr"],
       message: `${network.serviceCidr} overlaps the pod network ${network.podCidr} — pod and service networks must be disjoint`,
+    });
+  }
+  problems.push(...checkOverlaySizes(inventory));
+  network.nameservers.forEach((address, index) => {
+    const path = ["network", "nameservers", index];
+    if (address === network.vip && network.vip !== network.gateway) {
+      problems.push({
+        path,
+        message: `${address} is the API VIP — nodes need their DNS before the VIP exists; name the LAN's resolver, such as ${network.gateway}`,
+      });
+    }
+    for (const [cidr, what] of [
+      [network.serviceCidr, "service network"],
+      [network.podCidr, "pod network"],
+    ] as const) {
+      // An overlay that overlaps the LAN is reported already; its nameservers follow from that.
+      if (!rangesOverlap(cidrRange(cidr), lan) && rangeHas(cidrRange(cidr), address)) {
+        problems.push({
+          path,
+          message: `${address} lies in the ${what} ${cidr} — nodes resolve names before Kubernetes runs, so their resolver must be on the LAN, such as ${network.gateway}`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/** Kubernetes' controller-manager gives every node a /24 of the pod network (its default mask size). */
+const podPrefixPerNode = 24;
+/** kube-apiserver refuses a service range larger than a /12 (20 host bits). */
+const largestServicePrefix = 12;
+/**
+ * Talos puts cluster DNS at the tenth service address and the platform alone runs dozens of
+ * Services; a /24 leaves room for them and the apps.
+ */
+const smallestServicePrefix = 24;
+
+function checkOverlaySizes(inventory: ClusterInventory): Problem[] {
+  const { network, nodes } = inventory;
+  const problems: Problem[] = [];
+  const podPrefix = Number(network.podCidr.split("/")[1]);
+  if (podPrefix > podPrefixPerNode) {
+    problems.push({
+      path: ["network", "podCidr"],
+      message: `${network.podCidr} is smaller than the /${podPrefixPerNode} Kubernetes gives each node — use a /${podPrefixPerNode} or larger, such as 10.244.0.0/16`,
+    });
+  } else {
+    const nodeSlots = 2 ** (podPrefixPerNode - podPrefix);
+    if (nodeSlots < nodes.length) {
+      const needed = podPrefixPerNode - Math.ceil(Math.log2(nodes.length));
+      problems.push({
+        path: ["network", "podCidr"],
+        message: `${network.podCidr} has room for ${nodeSlots} node${nodeSlots === 1 ? "" : "s"} (a /${podPrefixPerNode} each) but the cluster has ${nodes.length} — use a /${needed} or larger, such as 10.244.0.0/16`,
+      });
+    }
+  }
+  const servicePrefix = Number(network.serviceCidr.split("/")[1]);
+  if (servicePrefix < largestServicePrefix) {
+    problems.push({
+      path: ["network", "serviceCidr"],
+      message: `${network.serviceCidr} is larger than the API server allows — at most a /${largestServicePrefix}, such as 10.96.0.0/12`,
+    });
+  } else if (servicePrefix > smallestServicePrefix) {
+    problems.push({
+      path: ["network", "serviceCidr"],
+      message: `${network.serviceCidr} is too small for the cluster's Services — use a /${smallestServicePrefix} or larger, such as 10.96.0.0/12`,
     });
   }
   return problems;

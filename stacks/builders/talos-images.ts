@@ -27,7 +27,7 @@ export function nodeClassOf(node: ClusterNode): NodeClass {
   const platform = node.host.kind === "proxmox" ? "nocloud" : "metal";
   const wanted = node.host.kind === "proxmox" ? [...node.extensions, ...proxmoxExtensions] : node.extensions;
   const extensions = [...new Set(wanted)].sort();
-  const suffix = extensions.map((extension) => extension.split("/").pop()).join("-");
+  const suffix = extensions.map(extensionKey).join("-");
   return { name: suffix ? `${platform}-${suffix}` : platform, platform, extensions };
 }
 
@@ -47,9 +47,16 @@ export function schematicYaml(extensions: readonly string[]): string {
 
 /** The key that nodes sharing one schematic have in common. */
 export function schematicKey(extensions: readonly string[]): string {
-  return extensions.length === 0
-    ? "vanilla"
-    : extensions.map((extension) => extension.split("/").pop()).join("-");
+  return extensions.length === 0 ? "vanilla" : extensions.map(extensionKey).join("-");
+}
+
+/**
+ * An extension in file and resource names: the official `siderolabs/<name>` by its name, any other
+ * owner's with the owner kept, so that two owners' extensions of one name never share a schematic.
+ */
+function extensionKey(extension: string): string {
+  const [owner, name] = extension.split("/");
+  return owner === "siderolabs" ? name : `${owner}-${name}`;
 }
 
 export function installerImage(nodeClass: NodeClass, talosVersion: string, schematicId: string): string {
