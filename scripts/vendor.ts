@@ -303,10 +303,15 @@ export function keyLines(document: string): KeyLine[] {
   return found;
 }
 
-/** A value without its trailing `# comment` (a quoted value ends at its closing quote). */
+/**
+ * A value without its trailing `# comment`: a quoted value ends at its closing quote, and quotes or `#`
+ * inside `{{ ... }}` actions do not count.
+ */
 function withoutComment(value: string): string {
-  const quoted = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')/.exec(value);
-  return quoted ? quoted[1] : value.replace(/\s+#.*$/, "");
+  const masked = value.replace(/\{\{.*?\}\}/g, (action) => "x".repeat(action.length));
+  const quoted = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')(?=\s*(#|$))/.exec(masked);
+  const end = quoted ? quoted[1].length : masked.replace(/\s+#.*$/, "").length;
+  return value.slice(0, end);
 }
 
 const unquote = (text: string) => text.trim().replace(/^["']|["']$/g, "");
@@ -402,7 +407,7 @@ function loadChart(directory: string, scratch: string): LoadedChart {
     ? ((parse(fs.readFileSync(path.join(directory, valuesFile), "utf8")) ?? {}) as Record<string, unknown>)
     : {};
   const templates = listFiles(path.join(directory, "templates"))
-    .filter((file) => /\.(ya?ml|tpl)$/.test(file))
+    .filter((file) => /\.(ya?ml|tpl|txt)$/.test(file))
     .map((file) => ({
       file: `templates/${file}`,
       text: fs.readFileSync(path.join(directory, "templates", file), "utf8"),
