@@ -16,7 +16,10 @@ export interface HelmAppSource {
   readonly chart: string;
   /** The exact chart version Argo CD installs. */
   readonly version: string;
-  /** @default - the chart's own defaults */
+  /**
+   * Helm values for the release.
+   * @default - the chart's own defaults
+   */
   readonly values?: Readonly<Record<string, unknown>>;
 }
 
@@ -82,7 +85,10 @@ export interface PublicExposure {
 export interface HomelabAppProps {
   /** A DNS label; names the Argo CD project and application and the ServiceAccount. */
   readonly name: string;
-  /** @default - the app's name */
+  /**
+   * The namespace the app's workloads run in, created with the app.
+   * @default - the app's name
+   */
   readonly namespace?: string;
   /**
    * The named set of NetworkPolicies the app gets on top of default deny, its own namespace and DNS:
@@ -96,11 +102,17 @@ export interface HomelabAppProps {
    * @default - none
    */
   readonly torrentPort?: number;
-  /** @default - `restricted` enforced, audited and warned */
+  /**
+   * An exception from the `restricted` Pod Security level, with the reason.
+   * @default - `restricted` enforced, audited and warned
+   */
   readonly podSecurity?: PodSecurityException;
   /** Where Argo CD takes the workloads from: a Helm chart or a Git path. */
   readonly source: AppSource;
-  /** @default - reachable through no gateway */
+  /**
+   * The hostnames the app answers on, each an HTTPRoute on a gateway and an ingress allowance for its proxies.
+   * @default - reachable through no gateway
+   */
   readonly exposures?: readonly AppExposure[];
   /**
    * The gateway the Cloudflare tunnel sends to: exposures on it (same name and namespace) are public.
