@@ -11,6 +11,7 @@ import {
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as ts from "typescript";
 import { parseAllDocuments } from "yaml";
 import { validateManifest } from "../support/k8s-schema";
 
@@ -157,6 +158,32 @@ describe("the packed library", () => {
       "utf8",
     );
     expect(declarations).toMatch(/\/\*\*[\s\S]*\*\/\s*export declare class MetalLb\b/);
+  });
+
+  it("documents every export of the constructs entry, and every member of its classes and interfaces, in the declarations", () => {
+    const entry = path.join(consumer, "node_modules", manifest.name, "dist/constructs/index.d.ts");
+    const program = ts.createProgram([entry], { noEmit: true, skipLibCheck: true, types: [] });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(entry);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    if (!moduleSymbol) throw new Error(`${entry} is not a module`);
+    const documented = (symbol: ts.Symbol) =>
+      ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() !== "";
+    const undocumented = checker.getExportsOfModule(moduleSymbol).flatMap((exported) => {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const own = documented(symbol) ? [] : [symbol.name];
+      if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return own;
+      const members = [...(symbol.members?.values() ?? [])].filter((member) => {
+        if (member.name === "__constructor") return false;
+        const modifiers = ts.getCombinedModifierFlags(member.declarations?.[0] ?? ({} as ts.Declaration));
+        return !(modifiers & ts.ModifierFlags.Private);
+      });
+      return [
+        ...own,
+        ...members.filter((member) => !documented(member)).map((member) => `${symbol.name}.${member.name}`),
+      ];
+    });
+    expect(undocumented).toEqual([]);
   });
 
   it("carries nothing else: no tests, fixtures, stack files, sources, out/ or source maps", () => {
