@@ -85,9 +85,20 @@ function decodeUtf8(bytes: Buffer, file: string): string {
         bad = middle;
       }
     }
-    const before = new TextDecoder("utf-8").decode(bytes.subarray(0, good));
-    const offset = Math.max(0, before.length - 1);
-    const byte = bytes[Math.min(good, bytes.length - 1)].toString(16).toUpperCase().padStart(2, "0");
+    // A cut-off sequence at the end of that prefix starts at the byte to blame.
+    let valid = good;
+    const whole = new TextDecoder("utf-8", { fatal: true });
+    for (; valid > 0 && valid > good - 4; valid -= 1) {
+      try {
+        whole.decode(bytes.subarray(0, valid));
+        break;
+      } catch {
+        // keep backing up
+      }
+    }
+    const before = new TextDecoder("utf-8").decode(bytes.subarray(0, valid));
+    const offset = before.length;
+    const byte = bytes[Math.min(valid, bytes.length - 1)].toString(16).toUpperCase().padStart(2, "0");
     throw new InventoryError(file, [
       {
         path: [],
