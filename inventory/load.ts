@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { CORE_SCHEMA, load } from "js-yaml";
 import * as path from "node:path";
 import {
   isAlias,
@@ -392,9 +393,60 @@ function topLevelProblem(text: string, document: Document.Parsed, content: unkno
 export function parseInventoryText(text: string, file: string): ClusterInventory {
   const textProblems = characterProblems(text);
   if (textProblems.length > 0) throw new InventoryError(file, textProblems);
-  const depthProblems = nestingProblems(text);
+  const depthProblems = mayNestDeeply(text) ? nestingProblems(text) : [];
   if (depthProblems.length > 0) throw new InventoryError(file, depthProblems);
 
+  const quick = quickLoad(text);
+  if (quick !== undefined) {
+    try {
+      return parseContent(quick, file);
+    } catch (error) {
+      // The messages, and where they point, come from the careful path below.
+      if (!(error instanceof InventoryError)) throw error;
+    }
+  }
+  return parseCarefully(text, file);
+}
+
+/**
+ * Whether brackets or indentation could nest deeper than the parsers' stacks allow; when not, the
+ * lexer pass of `nestingProblems` is skipped. It errs on the side of yes: an empty `[]` or `{}`
+ * adds one level at most, every other `[` or `{` is counted as if all were open at once, and a
+ * line's depth counts its indentation and every "-", "?" or ":" followed by a space.
+ */
+function mayNestDeeply(text: string): boolean {
+  const openers = text.replace(/\[\s*\]|\{\s*\}/g, "").match(/[[{]/g)?.length ?? 0;
+  if (openers + 1 > maxFlowDepth) return true;
+  return text.split("\n").some((line) => {
+    const indent = line.length - line.trimStart().length;
+    return indent > maxLineDepth || indent + (line.match(/[-?:](\s|$)/g)?.length ?? 0) > maxLineDepth;
+  });
+}
+
+/**
+ * The value of a plain file, read by js-yaml (about ten times faster than the careful path), or
+ * undefined where the two readers could differ or the careful one must explain: anchors, aliases,
+ * tags, binary integers, or anything js-yaml refuses (duplicate keys, several documents, …).
+ */
+function quickLoad(text: string): object | undefined {
+  if (/[&*!]|\b0b[01]/.test(text)) return undefined;
+  try {
+    const value: unknown = load(text, { schema: CORE_SCHEMA });
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as object)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseContent(content: object, file: string): ClusterInventory {
+  if ("config" in content) return parseStackConfig(content.config, file);
+  return parseInventory(content, file);
+}
+
+/** The `yaml` library's document, for messages that point at a line and column. */
+function parseCarefully(text: string, file: string): ClusterInventory {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   // One syntax error throws the parser off for the lines after it: the first is the one to fix.
   const syntaxErrors = document.errors.filter((error) => error.code !== "DUPLICATE_KEY");
@@ -425,9 +477,7 @@ export function parseInventoryText(text: string, file: string): ClusterInventory
   }
   const topLevel = topLevelProblem(text, document, content);
   if (topLevel !== undefined) throw new InventoryError(file, [topLevel]);
-  if (content !== null && typeof content === "object" && "config" in content)
-    return parseStackConfig(content.config, file);
-  return parseInventory(content, file);
+  return parseContent(content as object, file);
 }
 
 /** The `config` section of a stack file: the inventory, and secrets that must be encrypted. */

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { InventoryError, loadInventoryFile } from "../../inventory";
+import { readdirSync } from "node:fs";
+import { parse } from "yaml";
+import { InventoryError, loadInventoryFile, parseInventory, parseInventoryText } from "../../inventory";
 
 /** Inputs that cannot live as text fixtures: binary, NUL bytes, invalid UTF-8, a BOM. */
 const valid = readFileSync(path.resolve(__dirname, "../fixtures/valid/minimal-single-node.yaml"));
@@ -72,4 +74,22 @@ describe("inventory files that are not YAML text", () => {
       "somewhere: cannot be read: it is a folder — name a YAML file",
     );
   });
+});
+
+describe("the quick reader (js-yaml) of files the careful one (yaml) would accept", () => {
+  const validDir = path.resolve(__dirname, "../fixtures/valid");
+  const files = [
+    ...readdirSync(validDir).map((name) => path.join(validDir, name)),
+    ...["core", "dev", "prod"].map((stack) => path.resolve(__dirname, `../../Pulumi.${stack}.yaml`)),
+  ].filter((file) => file.endsWith(".yaml"));
+
+  it.each(files.map((file) => [path.basename(file), file]))(
+    "reads %s exactly as the careful reader",
+    (_, file) => {
+      const text = readFileSync(file, "utf8");
+      const careful = parse(text, { uniqueKeys: true }) as Record<string, Record<string, unknown>>;
+      const value = "config" in careful ? careful.config["homelab:cluster"] : careful;
+      expect(parseInventoryText(text, "file")).toEqual(parseInventory(value, "file"));
+    },
+  );
 });
