@@ -219,6 +219,17 @@ export interface Hook {
   events: string[];
   weight: string | null;
   deletePolicy: string[];
+  /**
+   * The values key the hook annotations come from when the template takes them from values (cert-manager's
+   * `startupapicheck.jobAnnotations`), paths from the top chart; null when the template writes them itself.
+   */
+  annotationsFrom: string | null;
+  /**
+   * The template actions the document sits inside, outermost first (`if …`, `with …`, `range …`,
+   * `define …`, `else …`), with `.Values` paths from the top chart; a subchart's dependency condition
+   * comes first as `if .Values.<condition>`. What a test needs to prove a hook is turned off by values.
+   */
+  guards: string[];
 }
 
 export interface Webhook {
@@ -330,6 +341,41 @@ function valueAt(lines: KeyLine[], ...keyPath: string[]): string | undefined {
 /** The documents of a template file: split on `---` lines. */
 export function templateDocuments(text: string): string[] {
   return text.split(/^---[ \t]*(?:#.*)?$/m);
+}
+
+/**
+ * For each document of a template file (split as `templateDocuments` does), the template actions open
+ * at its `kind:` line, outermost first: `if <condition>`, `with <pipeline>`, `range …`, `define "…"`,
+ * `else …` (the `if` it continues, negated by reading). Documents without a top-level `kind:` get [].
+ */
+export function documentGuards(text: string): string[][] {
+  const open: string[] = [];
+  const guards: string[][] = [[]];
+  const action = /\{\{-?\s*(if|with|range|define|block|else|end)\b(.*?)\s*-?\}\}/g;
+  for (const line of text.split("\n")) {
+    if (/^---[ \t]*(?:#.*)?$/.test(line)) {
+      guards.push([]);
+      continue;
+    }
+    if (/^kind:/.test(line)) guards[guards.length - 1] = [...open];
+    for (const match of line.matchAll(action)) {
+      const [, keyword, rest] = match;
+      const argument = rest.trim();
+      if (keyword === "end") open.pop();
+      else if (keyword === "else") {
+        const previous = open.pop() ?? "";
+        open.push(`else ${argument === "" ? "" : `${argument} `}(of ${previous})`.replace(/ +/g, " "));
+      } else open.push(argument === "" ? keyword : `${keyword} ${argument}`);
+    }
+  }
+  return guards;
+}
+
+/** `.Values.a` (and `$.Values.a`, `$root.Values.a`) as `.Values.<prefix>a`: paths from the top chart. */
+function prefixValues(text: string, keyPrefix: string): string {
+  return keyPrefix === ""
+    ? text
+    : text.replace(/(?<![\w])(\$\w*)?\.Values\.(?!global\b)/g, `$1.Values.${keyPrefix}`);
 }
 
 /** `.Values.a.b`, `$.Values.a.b`, `$root.Values.a.b` and `index .Values "a" "b"` paths a template reads. */
@@ -471,17 +517,31 @@ function walkChart(
   keyPrefix: string,
   collected: Collected,
   parentValues: unknown,
+  subchartGuards: readonly string[] = [],
 ): unknown {
   let values: unknown = coalesce(chart.values, parentValues);
   for (const subchart of chart.subcharts) {
     const key = String(subchart.dependency?.alias ?? subchart.name);
     if (subchart.chart) {
+      const condition =
+        typeof subchart.dependency?.condition === "string" ? subchart.dependency.condition : undefined;
       const nested = walkChart(
         subchart.chart,
         `${prefix}charts/${subchart.name}/`,
         `${keyPrefix}${key}.`,
         collected,
         isMap(values) ? values[key] : undefined,
+        [
+          ...subchartGuards,
+          ...(condition === undefined
+            ? []
+            : [
+                `if ${condition
+                  .split(",")
+                  .map((one) => `.Values.${keyPrefix}${one.trim()}`)
+                  .join(" ")}`,
+              ]),
+        ],
       );
       values = { ...(values as Record<string, unknown>), [key]: nested };
     }
@@ -514,11 +574,16 @@ function walkChart(
       collected.references.add(reference.split(".")[0] === "global" ? reference : `${keyPrefix}${reference}`);
     }
     if (template.split("/").includes("crds")) continue;
-    for (const document of templateDocuments(text)) {
+    const guardsOf = documentGuards(text);
+    templateDocuments(text).forEach((document, index) => {
       const lines = keyLines(document);
       const kind = valueAt(lines, "kind");
-      if (kind === undefined || kind === "CustomResourceDefinition") continue;
+      if (kind === undefined || kind === "CustomResourceDefinition") return;
       const name = valueAt(lines, "metadata", "name") ?? null;
+      const guards = [
+        ...subchartGuards,
+        ...(guardsOf[index] ?? []).map((guard) => prefixValues(guard, keyPrefix)),
+      ];
       const hook = valueAt(lines, "metadata", "annotations", "helm.sh/hook");
       if (hook !== undefined) {
         const weight = valueAt(lines, "metadata", "annotations", "helm.sh/hook-weight");
@@ -529,7 +594,34 @@ function walkChart(
           events: list(hook),
           weight: weight === undefined ? null : unquote(weight),
           deletePolicy: list(valueAt(lines, "metadata", "annotations", "helm.sh/hook-delete-policy")),
+          annotationsFrom: null,
+          guards,
         });
+      } else {
+        // Annotations a template copies from values (`{{- with .Values.x.jobAnnotations }}`): a hook when
+        // the values there carry `helm.sh/hook`. The first such key of the document's own metadata wins.
+        const declared = valuesReferences(document)
+          .filter((reference) => reference.split(".")[0] !== "global")
+          .map((reference) => ({ reference, annotations: lookup(values, reference) }))
+          .find(
+            ({ reference, annotations }) =>
+              isMap(annotations) && "helm.sh/hook" in annotations && metadataReads(document, reference),
+          );
+        if (declared && isMap(declared.annotations)) {
+          const annotations = declared.annotations;
+          const text = (key: string) =>
+            annotations[key] === undefined ? undefined : String(annotations[key]);
+          collected.hooks.push({
+            template,
+            kind,
+            name,
+            events: list(text("helm.sh/hook")),
+            weight: text("helm.sh/hook-weight") ?? null,
+            deletePolicy: list(text("helm.sh/hook-delete-policy")),
+            annotationsFrom: `${keyPrefix}${declared.reference}`,
+            guards,
+          });
+        }
       }
       if (kind === "ValidatingWebhookConfiguration" || kind === "MutatingWebhookConfiguration") {
         const webhooks: Webhook["webhooks"] = [];
@@ -548,9 +640,22 @@ function walkChart(
         collected.webhooks.push({ template, kind, name, webhooks });
       }
       if (kind === "Service") collected.services.push({ template, name });
-    }
+    });
   }
   return values;
+}
+
+/**
+ * Whether the document's top-level `metadata:` block reads `.Values.<reference>` (so annotations from
+ * there are the object's own, not its pod template's).
+ */
+function metadataReads(document: string, reference: string): boolean {
+  const lines = document.split("\n");
+  const start = lines.findIndex((line) => /^metadata:/.test(line));
+  if (start < 0) return false;
+  const end = lines.findIndex((line, index) => index > start && /^[A-Za-z]/.test(line));
+  const block = lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
+  return valuesReferences(block).includes(reference);
 }
 
 /** SOURCE.txt as `key: value` lines (indented lines continue the previous value; others become `note`). */

@@ -142,7 +142,7 @@ describe("npm run vendor -- --from <dir>, on the fixture input", () => {
   });
 
   it("finds hook documents by their annotation, not CRDs nor names inside a block scalar", () => {
-    expect(facts.hooks).toEqual([
+    expect(facts.hooks.filter((hook) => hook.annotationsFrom === null)).toEqual([
       {
         template: "templates/hooks.yaml",
         kind: "Job",
@@ -150,8 +150,24 @@ describe("npm run vendor -- --from <dir>, on the fixture input", () => {
         events: ["pre-install", "pre-upgrade"],
         weight: "-5",
         deletePolicy: ["before-hook-creation", "hook-succeeded"],
+        annotationsFrom: null,
+        guards: [],
       },
     ]);
+  });
+
+  it("finds hooks whose annotations the template copies from values, with the actions guarding them", () => {
+    expect(facts.hooks).toContainEqual({
+      template: "templates/check.yaml",
+      kind: "Job",
+      name: '{{ include "demo.fullname" $ }}-check',
+      events: ["post-install"],
+      weight: "1",
+      deletePolicy: ["before-hook-creation", "hook-succeeded"],
+      annotationsFrom: "check.jobAnnotations",
+      guards: ["if .Values.check.enabled", "with .Values.redis"],
+    });
+    expect(facts.hooks.filter((hook) => hook.template === "templates/check.yaml")).toHaveLength(1);
   });
 
   it("finds admission webhooks with each webhook's service reference", () => {
@@ -180,12 +196,16 @@ describe("npm run vendor -- --from <dir>, on the fixture input", () => {
 
   it("lists every values path a template reads, subchart paths under their alias and globals as they are", () => {
     expect(facts.valuesReferences).toEqual([
+      "check.enabled",
+      "check.jobAnnotations",
+      "check.podAnnotations",
       "crds.keep",
       "extra-settings.mode",
       "fullnameOverride",
       "global.domain",
       "image.tag",
       "job.annotations",
+      "redis",
       "redis.port",
       "service.port",
       "webhook.enabled",
@@ -196,6 +216,15 @@ describe("npm run vendor -- --from <dir>, on the fixture input", () => {
   it("nests the subchart's defaults under its alias as Helm coalesces them: the parent wins, null deletes", () => {
     expect(facts.values).toEqual({
       absent: { enabled: false },
+      check: {
+        enabled: true,
+        jobAnnotations: {
+          "helm.sh/hook": "post-install",
+          "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+          "helm.sh/hook-weight": "1",
+        },
+        podAnnotations: { "helm.sh/hook": "not-the-job" },
+      },
       image: { tag: "" },
       redis: { enabled: true, image: { repository: "cache" }, port: 7000 },
       replicas: 1,
