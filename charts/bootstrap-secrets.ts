@@ -1,3 +1,4 @@
+import { defaultObjectStoreSecretName } from "../constructs/lgtm-values";
 import { platformNamespaces } from "../inventory";
 
 /**
@@ -16,3 +17,24 @@ export const bootstrapSecrets = {
 } as const;
 
 export type BootstrapSecret = (typeof bootstrapSecrets)[keyof typeof bootstrapSecrets];
+
+/**
+ * GENERATED bootstrap Secrets (`generated: true`): no config holds their values; the Pulumi layer makes
+ * each key with a RandomPassword once per stack and keeps it in state. Kept apart from `bootstrapSecrets`
+ * until its entries carry several keys and a value source; fold this in then.
+ */
+export const generatedBootstrapSecrets = {
+  /**
+   * Root credentials of Mimir's object store (the chart's MinIO); MinIO and Mimir's S3 clients read them,
+   * so only while the LGTM stack is enabled. Letters and digits only (`special: false`): Mimir expands
+   * them into its YAML config text before parsing it. MinIO wants a user of 3+ and a password of 8+.
+   */
+  mimirObjectStore: {
+    namespace: platformNamespaces.lgtm,
+    name: defaultObjectStoreSecretName,
+    keys: { rootUser: { length: 20 }, rootPassword: { length: 40 } },
+    special: false,
+    generated: true,
+    component: "lgtm",
+  },
+} as const;

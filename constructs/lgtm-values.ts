@@ -50,6 +50,29 @@ export function lgtmEndpoints(namespace: string): LgtmEndpoints {
   };
 }
 
+/**
+ * The Secret that holds the root credentials of Mimir's object store (the chart's MinIO), in the stack's
+ * namespace. Nothing in the charts writes it: whoever installs the stack creates it first (this project's
+ * Pulumi layer generates it), so no credential appears in the values or in a ConfigMap. The keys are the
+ * ones the MinIO subchart's `existingSecret` must hold (mimir-distributed 6.1.0, charts/minio/values.yaml:
+ * ".data.rootUser and .data.rootPassword are mandatory").
+ */
+export interface ObjectStoreSecret {
+  readonly name: string;
+  readonly userKey: "rootUser";
+  readonly passwordKey: "rootPassword";
+}
+
+/** The Secret name `Lgtm` expects by default; see `ObjectStoreSecret`. */
+export const defaultObjectStoreSecretName = "mimir-object-store";
+
+/** The environment variables Mimir's processes read the S3 credentials from (`-config.expand-env=true`). */
+const s3Env = { user: "MIMIR_S3_ACCESS_KEY_ID", password: "MIMIR_S3_SECRET_ACCESS_KEY" } as const;
+
+export function objectStoreSecret(name: string = defaultObjectStoreSecretName): ObjectStoreSecret {
+  return { name, userKey: "rootUser", passwordKey: "rootPassword" };
+}
+
 /** What the values depend on, already validated. */
 export interface LgtmSettings {
   readonly retentionDays: number;
@@ -59,6 +82,7 @@ export interface LgtmSettings {
   readonly grafanaStorage: string;
   readonly storageClassName: string;
   readonly grafanaHostname: string;
+  readonly objectStoreSecret: ObjectStoreSecret;
 }
 
 /** Loki as one binary on a filesystem volume, with the retention compactor on. */
@@ -103,13 +127,26 @@ export function lokiValues(settings: LgtmSettings): Record<string, unknown> {
   };
 }
 
-/** Tempo as one StatefulSet with a persistent volume. */
-export function tempoValues(settings: LgtmSettings): Record<string, unknown> {
+/**
+ * Tempo as one StatefulSet with a persistent volume, its metrics generator deriving service-graph and
+ * span metrics from the traces and writing them to Mimir, where Grafana's service map reads them.
+ */
+export function tempoValues(settings: LgtmSettings, endpoints: LgtmEndpoints): Record<string, unknown> {
   return {
     fullnameOverride: lgtmReleases.tempo,
     tempo: {
       retention: hours(settings.retentionDays),
       resources: containerResources("100m", "256Mi", "1", "1Gi"),
+      metricsGenerator: {
+        enabled: true,
+        // The chart's default names a Prometheus Service that does not exist here.
+        remoteWriteUrl: endpoints.mimirRemoteWriteUrl,
+        // On the persistent volume (mounted at /var/tempo), as the chart recommends, not its /tmp emptyDir.
+        storage: { path: "/var/tempo/generator/wal" },
+        traces_storage: { path: "/var/tempo/generator/traces" },
+      },
+      // The generator only runs the processors a tenant's overrides name; `defaults` covers the single tenant.
+      overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
     },
     persistence: {
       enabled: true,
@@ -126,11 +163,26 @@ export function tempoValues(settings: LgtmSettings): Record<string, unknown> {
 export function mimirValues(settings: LgtmSettings): Record<string, unknown> {
   const volume = { persistentVolume: { storageClass: settings.storageClassName } };
   const singleZone = { replicas: 1, zoneAwareReplication: { enabled: false }, ...volume };
+  const secret = settings.objectStoreSecret;
+  // Mimir's default config writes `.Values.minio.rootUser/rootPassword` into its ConfigMap for each S3
+  // client; these replace them with variables its processes expand from the Secret at start.
+  const s3 = { access_key_id: `\${${s3Env.user}}`, secret_access_key: `\${${s3Env.password}}` };
+  const fromSecret = (name: string, key: string) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secret.name, key } },
+  });
   return {
     fullnameOverride: lgtmReleases.mimir,
     kafka: { enabled: false },
+    // Every Mimir container runs with -config.expand-env=true; global.extraEnv reaches them all.
+    global: {
+      extraEnv: [fromSecret(s3Env.user, secret.userKey), fromSecret(s3Env.password, secret.passwordKey)],
+    },
     mimir: {
       structuredConfig: {
+        blocks_storage: { s3 },
+        alertmanager_storage: { s3 },
+        ruler_storage: { s3 },
         // null, not omitted: it clears the chart's Kafka-tuned defaults back to Mimir's own.
         ingest_storage: {
           enabled: false,
@@ -151,10 +203,15 @@ export function mimirValues(settings: LgtmSettings): Record<string, unknown> {
     query_scheduler: { replicas: 1 },
     compactor: volume,
     alertmanager: volume,
-    // Grafana and Alloy reach Mimir through its gateway, which routes reads and writes to the right component.
-    gateway: { enabledNonEnterprise: true },
+    // Grafana, Alloy and Tempo reach Mimir through its gateway, which routes reads and writes to the right
+    // component (on by default; stated because the endpoints depend on it).
+    gateway: { enabled: true },
     minio: {
       enabled: true,
+      // The chart's defaults (grafana-mimir / supersecret) cleared: MinIO reads its root user from the Secret.
+      rootUser: "",
+      rootPassword: "",
+      existingSecret: secret.name,
       persistence: { size: settings.mimirStorage, storageClass: settings.storageClassName },
     },
   };
@@ -198,7 +255,10 @@ export function grafanaValues(settings: LgtmSettings, endpoints: LgtmEndpoints):
             url: endpoints.tempoUrl,
             jsonData: {
               tracesToLogsV2: { datasourceUid: "loki" },
+              // Tempo's metrics generator writes the service-graph and span metrics to Mimir.
               serviceMap: { datasourceUid: "mimir" },
+              tracesToMetrics: { datasourceUid: "mimir" },
+              nodeGraph: { enabled: true },
             },
           },
         ],

@@ -10,11 +10,14 @@ import {
   lgtmReleases,
   lokiValues,
   mimirValues,
+  objectStoreSecret,
   tempoValues,
   type LgtmEndpoints,
   type LgtmSettings,
+  type ObjectStoreSecret,
 } from "./lgtm-values";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** Configuration of `Lgtm`; only `grafanaHostname` is required, the sizes suit a homelab. */
 export interface LgtmProps {
@@ -60,6 +63,12 @@ export interface LgtmProps {
    * @default "monitoring"
    */
   readonly namespace?: string;
+  /**
+   * The Secret, in the stack's namespace, with the root credentials of Mimir's object store (keys
+   * `rootUser` and `rootPassword`); MinIO and Mimir's S3 clients read it. Create it before the charts.
+   * @default "mimir-object-store"
+   */
+  readonly objectStoreSecretName?: string;
 }
 
 /**
@@ -77,6 +86,10 @@ export class Lgtm extends Construct implements PlatformComponent {
   readonly endpoints: LgtmEndpoints;
   /** Absent without a gateway. */
   readonly grafanaRoute?: HttpRoute;
+  /** The Secret the caller must create in `namespace` before the charts: Mimir's object-store credentials. */
+  readonly objectStoreSecret: ObjectStoreSecret;
+  /** Alloy, for the NetworkPolicies of what it scrapes and what sends it OTLP. */
+  readonly collector: TelemetryCollectorRef;
 
   /**
    * Adds the LGTM stack's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -93,8 +106,10 @@ export class Lgtm extends Construct implements PlatformComponent {
       grafanaStorage: props.grafanaStorage ?? "5Gi",
       storageClassName: props.storageClassName ?? "local-path",
       grafanaHostname: props.grafanaHostname,
+      objectStoreSecret: objectStoreSecret(props.objectStoreSecretName),
     };
     validateLgtmSettings(settings, namespace);
+    this.objectStoreSecret = settings.objectStoreSecret;
 
     // Grafana's init container chowns its volume as root (local-path volumes ignore fsGroup), which
     // `restricted` forbids; logs come through the API, not a hostPath, so `baseline` suffices.
@@ -106,6 +121,7 @@ export class Lgtm extends Construct implements PlatformComponent {
     this.grafanaHostname = settings.grafanaHostname;
 
     this.endpoints = lgtmEndpoints(namespace);
+    this.collector = lgtmCollector(namespace);
 
     const grafanaCommunity = "https://grafana-community.github.io/helm-charts";
     const grafana = "https://grafana.github.io/helm-charts";
@@ -118,7 +134,13 @@ export class Lgtm extends Construct implements PlatformComponent {
     ): HelmChart => ({ repository, name, version, release, namespace, values });
     this.helmCharts = [
       chart(grafanaCommunity, "loki", pins.charts.loki, lgtmReleases.loki, lokiValues(settings)),
-      chart(grafanaCommunity, "tempo", pins.charts.tempo, lgtmReleases.tempo, tempoValues(settings)),
+      chart(
+        grafanaCommunity,
+        "tempo",
+        pins.charts.tempo,
+        lgtmReleases.tempo,
+        tempoValues(settings, this.endpoints),
+      ),
       chart(grafana, "mimir-distributed", pins.charts.mimir, lgtmReleases.mimir, mimirValues(settings)),
       chart(
         grafanaCommunity,
@@ -141,6 +163,18 @@ export class Lgtm extends Construct implements PlatformComponent {
       });
     }
   }
+}
+
+/**
+ * Alloy's pods, as its chart labels them (`alloy.selectorLabels`: the chart name and the release), and
+ * its OTLP receivers. Known before the stack is built, so components applied earlier can admit it.
+ */
+export function lgtmCollector(namespace = "monitoring"): TelemetryCollectorRef {
+  return {
+    namespace,
+    podLabels: { "app.kubernetes.io/name": "alloy", "app.kubernetes.io/instance": lgtmReleases.alloy },
+    otlpPorts: [4317, 4318],
+  };
 }
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -177,6 +211,11 @@ function validateLgtmSettings(settings: LgtmSettings, namespace: string): void {
   }
   if (!dnsLabel.test(namespace)) {
     problems.push(`namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
+  }
+  if (!dnsSubdomain.test(settings.objectStoreSecret.name)) {
+    problems.push(
+      `objectStoreSecretName must be a Secret name (lowercase DNS subdomain), got "${settings.objectStoreSecret.name}"`,
+    );
   }
   if (problems.length > 0) throw new Error(`Lgtm: ${problems.join("; ")}`);
 }

@@ -125,7 +125,8 @@ describe("Lgtm", () => {
       expect(values("loki").fullnameOverride).toBe("loki");
       expect(values("tempo").fullnameOverride).toBe("tempo");
       expect(values("mimir-distributed").fullnameOverride).toBe("mimir");
-      expect(values("mimir-distributed").gateway.enabledNonEnterprise).toBe(true);
+      // mimir-distributed 6.x: `gateway.enabled` (on by default) renders the `<fullname>-gateway` Service.
+      expect(values("mimir-distributed").gateway.enabled).toBe(true);
       expect(values("grafana").fullnameOverride).toBe("grafana");
     });
   });
@@ -146,6 +147,77 @@ describe("Lgtm", () => {
       }
       expect(mimir.mimir.structuredConfig.ingester.ring.replication_factor).toBe(1);
       expect(mimir.mimir.structuredConfig.store_gateway.sharding_ring.replication_factor).toBe(1);
+    });
+  });
+
+  describe("Tempo's metrics generator", () => {
+    const tempo = values("tempo").tempo;
+
+    it("runs the service-graph and span-metrics processors for the single tenant", () => {
+      expect(tempo.metricsGenerator.enabled).toBe(true);
+      expect(tempo.overrides.defaults.metrics_generator.processors).toEqual([
+        "service-graphs",
+        "span-metrics",
+      ]);
+    });
+
+    it("remote-writes to Mimir's push API, where Grafana's Tempo datasource reads the service map", () => {
+      expect(tempo.metricsGenerator.remoteWriteUrl).toBe(lgtm.endpoints.mimirRemoteWriteUrl);
+      const datasources = values("grafana").datasources["datasources.yaml"].datasources as Json[];
+      const tempoSource = datasources.find((source) => source.type === "tempo");
+      const mimirSource = datasources.find((source) => source.type === "prometheus");
+      expect(tempoSource.jsonData.serviceMap.datasourceUid).toBe(mimirSource.uid);
+      expect(tempoSource.jsonData.tracesToMetrics.datasourceUid).toBe(mimirSource.uid);
+    });
+
+    it("keeps its WAL on the persistent volume", () => {
+      expect(tempo.metricsGenerator.storage.path).toMatch(/^\/var\/tempo\//);
+      expect(tempo.metricsGenerator.traces_storage.path).toMatch(/^\/var\/tempo\//);
+    });
+  });
+
+  describe("object-store credentials", () => {
+    const mimir = values("mimir-distributed");
+
+    it("come from a Secret the caller creates, not from the chart's defaults", () => {
+      expect(lgtm.objectStoreSecret).toEqual({
+        name: "mimir-object-store",
+        userKey: "rootUser",
+        passwordKey: "rootPassword",
+      });
+      expect(mimir.minio).toMatchObject({
+        existingSecret: "mimir-object-store",
+        rootUser: "",
+        rootPassword: "",
+      });
+    });
+
+    it("reach every S3 client of Mimir as variables expanded from that Secret", () => {
+      const env = Object.fromEntries(
+        (mimir.global.extraEnv as Json[]).map((variable) => [variable.name, variable.valueFrom.secretKeyRef]),
+      );
+      expect(env).toEqual({
+        MIMIR_S3_ACCESS_KEY_ID: { name: "mimir-object-store", key: "rootUser" },
+        MIMIR_S3_SECRET_ACCESS_KEY: { name: "mimir-object-store", key: "rootPassword" },
+      });
+      for (const block of ["blocks_storage", "alertmanager_storage", "ruler_storage"]) {
+        expect(mimir.mimir.structuredConfig[block].s3).toEqual({
+          access_key_id: "${MIMIR_S3_ACCESS_KEY_ID}",
+          secret_access_key: "${MIMIR_S3_SECRET_ACCESS_KEY}",
+        });
+      }
+    });
+
+    it("follow the objectStoreSecretName prop", () => {
+      const custom = synth({ objectStoreSecretName: "s3-root" });
+      expect(custom.lgtm.objectStoreSecret.name).toBe("s3-root");
+      expect(custom.values("mimir-distributed").minio.existingSecret).toBe("s3-root");
+    });
+
+    it("appear nowhere in the values", () => {
+      const text = JSON.stringify(lgtm.helmCharts);
+      expect(text).not.toContain("supersecret");
+      expect(text).not.toContain("grafana-mimir");
     });
   });
 
@@ -247,6 +319,10 @@ describe("Lgtm", () => {
     [
       { storageClassName: "Local_Path" },
       `Lgtm: storageClassName must be a StorageClass name (lowercase DNS subdomain), got "Local_Path"`,
+    ],
+    [
+      { objectStoreSecretName: "Mimir_S3" },
+      `Lgtm: objectStoreSecretName must be a Secret name (lowercase DNS subdomain), got "Mimir_S3"`,
     ],
     [
       { grafanaHostname: "grafana" },
