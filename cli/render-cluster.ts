@@ -1,3 +1,4 @@
+import { ApiObject, Chart, DependencyGraph } from "cdk8s";
 import { dump } from "js-yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
 import { hasTunnel, type ClusterInventory } from "../inventory";
@@ -65,12 +66,32 @@ function yamlDocuments(documents: readonly unknown[]): string {
 
 /** `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order. */
 function manifestFiles(charts: ClusterCharts): RenderedFile[] {
-  return [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components].flatMap(
-    ({ stem, chart }) => {
-      const objects = chart.toJson();
-      return objects.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: yamlDocuments(objects) }];
-    },
-  );
+  const all = [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components];
+  const synthesized = synthesizeCharts(all.map(({ chart }) => chart));
+  return all.flatMap(({ stem }, index) => {
+    const objects = synthesized[index];
+    return objects.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: yamlDocuments(objects) }];
+  });
+}
+
+/**
+ * `chart.toJson()` of each chart of one app. Each `toJson()` first resolves the dependencies of,
+ * and validates, the whole app: once is enough, so the first chart does that and every other
+ * chart's objects are taken, as `toJson()` takes them, in dependency order.
+ */
+export function synthesizeCharts(charts: readonly Chart[]): unknown[][] {
+  const [first, ...rest] = charts;
+  if (first === undefined) return [];
+  return [
+    first.toJson(),
+    ...rest.map((chart) =>
+      new DependencyGraph(chart.node)
+        .topology()
+        .filter((construct): construct is ApiObject => construct instanceof ApiObject)
+        .filter((object) => Chart.of(object) === chart)
+        .map((object) => object.toJson()),
+    ),
+  ];
 }
 
 /** `helm/<nn>-<component>.yaml`: the upstream charts installed before the component's objects. */
