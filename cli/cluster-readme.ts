@@ -28,7 +28,7 @@ export function clusterReadme(inventory: ClusterInventory, source: string): stri
       ["name", "role", "address", "host", "install disk", "interface", "zone", "extensions"],
       inventory.nodes.map((node) => [
         node.name,
-        node.role,
+        node.decommission ? `${node.role} (decommissioning)` : node.role,
         node.address,
         describeHost(node),
         node.installDisk,

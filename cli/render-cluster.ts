@@ -1,7 +1,7 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
 import { dump } from "js-yaml";
 import { buildClusterCharts, type ClusterCharts } from "../charts";
-import { hasTunnel, type ClusterInventory } from "../inventory";
+import { activeNodes, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
   nodeClasses,
@@ -101,9 +101,12 @@ function helmFiles(charts: ClusterCharts): RenderedFile[] {
   );
 }
 
-/** `talos/<node>.yaml`: exactly the patches the node's config is generated with. */
+/**
+ * `talos/<node>.yaml`: exactly the patches the node's config is generated with. A decommissioning
+ * node gets none: its config is no longer applied.
+ */
 function talosFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
-  return inventory.nodes.map((node) => ({
+  return activeNodes(inventory).map((node) => ({
     path: `talos/${node.name}.yaml`,
     content:
       `# Talos config patches of ${node.name} (${node.role}) in cluster ${inventory.name}.\n` +

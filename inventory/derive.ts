@@ -28,17 +28,42 @@ export const reservedNamespaces: readonly string[] = [
   ...Object.values(platformNamespaces),
 ];
 
+/** Every control plane in the inventory, decommissioning ones included (they still run). */
 export function controlPlaneNodes(inventory: ClusterInventory): ClusterNode[] {
   return inventory.nodes.filter((node) => node.role === "controlplane");
 }
 
+/** Every worker in the inventory, decommissioning ones included (they still run). */
 export function workerNodes(inventory: ClusterInventory): ClusterNode[] {
   return inventory.nodes.filter((node) => node.role === "worker");
 }
 
-/** The nodes pods may be scheduled on. */
+/** The nodes that stay: every node not marked `decommission`. */
+export function activeNodes(inventory: ClusterInventory): ClusterNode[] {
+  return inventory.nodes.filter((node) => !node.decommission);
+}
+
+/** The control planes that stay, in inventory order: the etcd members after this run. */
+export function activeControlPlanes(inventory: ClusterInventory): ClusterNode[] {
+  return activeNodes(inventory).filter((node) => node.role === "controlplane");
+}
+
+/** The workers that stay, in inventory order. */
+export function activeWorkers(inventory: ClusterInventory): ClusterNode[] {
+  return activeNodes(inventory).filter((node) => node.role === "worker");
+}
+
+/**
+ * The control plane etcd is bootstrapped on: the first one that is not decommissioned. Bootstrap
+ * happens once per cluster; later changes of this choice never re-run it.
+ */
+export function bootstrapNode(inventory: ClusterInventory): ClusterNode | undefined {
+  return activeControlPlanes(inventory)[0];
+}
+
+/** The nodes pods may be scheduled on; a decommissioning node is leaving and counts for nothing. */
 export function schedulableNodes(inventory: ClusterInventory): ClusterNode[] {
-  return inventory.controlPlanesRunWorkloads ? inventory.nodes : workerNodes(inventory);
+  return inventory.controlPlanesRunWorkloads ? activeNodes(inventory) : activeWorkers(inventory);
 }
 
 /** Whether the cluster has a Cloudflare tunnel; validation ties it to the gateways being enabled. */
@@ -146,7 +171,10 @@ export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
     { addresses: network.subnet, use: `node LAN (${subnetSize - 2} host addresses)` },
     { addresses: network.gateway, use: "LAN router (default route)" },
     { addresses: network.vip, use: "Kubernetes API VIP (control planes)" },
-    ...inventory.nodes.map((node) => ({ addresses: node.address, use: `node ${node.name} (${node.role})` })),
+    ...inventory.nodes.map((node) => ({
+      addresses: node.address,
+      use: `node ${node.name} (${node.role}${node.decommission ? ", decommissioning" : ""})`,
+    })),
     ...poolRanges(inventory).map((range) => ({
       addresses: formatRange(range),
       use: `MetalLB pool (${poolSize} addresses in all)`,

@@ -83,6 +83,11 @@ const node = strict({
   zone: labelValue.optional(),
   /** Talos system extensions baked into the node's Image Factory schematic. */
   extensions: z.array(systemExtension).default([]),
+  /**
+   * Set for one `pulumi up` to remove the node: its config apply is deleted, which resets it
+   * gracefully (leaving etcd, draining) and powers it off. Then delete its Kubernetes Node and the entry.
+   */
+  decommission: z.boolean().default(false),
 })
   .superRefine((n, ctx) => {
     if (n.host.kind === "metal" && n.installDisk === undefined) {
@@ -114,6 +119,38 @@ const node = strict({
     installDisk: n.installDisk ?? PROXMOX_INSTALL_DISK,
     interface: n.interface ?? (n.host.kind === "proxmox" ? PROXMOX_INTERFACE : METAL_INTERFACE),
   }));
+
+/**
+ * A Go duration as the Talos provider's timeouts take it, in whole hours, minutes and seconds, such
+ * as 10m or 1h30m; at least a minute, since every step it bounds waits on a machine.
+ */
+const talosTimeout = z.string().superRefine((value, ctx) => {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (value === "" || match === null) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(value)} is not a duration — write whole hours, minutes and seconds, such as 10m, 1h or 1h30m`,
+    });
+    return;
+  }
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  if (hours * 3600 + minutes * 60 + seconds < 60) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${value} is shorter than a minute — these steps wait on machines; give them minutes, such as 10m or 30m`,
+    });
+  }
+});
+
+/** How long `pulumi up` waits on the nodes; a first bare-metal install needs more than the provider's 10m. */
+const talos = strict({
+  /** Each node's config apply: reaching the node, and on removal its graceful reset. */
+  applyTimeout: talosTimeout.default("20m"),
+  /** The etcd bootstrap, retried until the first control plane has installed and rebooted. */
+  bootstrapTimeout: talosTimeout.default("30m"),
+  /** Talos's cluster health gate before anything talks to Kubernetes. */
+  healthTimeout: talosTimeout.default("30m"),
+});
 
 const gateways = strict({
   /** The LAN address of the internal gateway; from the MetalLB pool. */
@@ -267,6 +304,8 @@ export const clusterSchema = strict({
    */
   talosConfigContract: talosVersion.default(defaultTalosConfigContract),
   kubernetesVersion: kubernetesVersion.default(pins.kubernetes),
+  /** How long `pulumi up` waits for node applies, the bootstrap and the health gate. */
+  talos: talos.prefault({}),
   network,
   /**
    * Whether control planes also run workloads. On by default, so that adding the first worker changes
@@ -286,5 +325,6 @@ export type NodeRole = ClusterNode["role"];
 export type App = ClusterInventory["apps"][number];
 export type Exposure = App["expose"][number];
 export type NetworkProfile = App["profile"];
+export type TalosSettings = ClusterInventory["talos"];
 export type CloudflareSettings = NonNullable<ClusterInventory["cloudflare"]>;
 export type PlatformSettings = ClusterInventory["platform"];

@@ -9,7 +9,7 @@ import {
   toNumber,
   type AddressRange,
 } from "../addresses";
-import { controlPlaneNodes } from "../derive";
+import { activeControlPlanes, controlPlaneNodes } from "../derive";
 import type { Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
 
@@ -88,8 +88,16 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
   problems.push(...checkGatewayAddresses(inventory));
   problems.push(...checkOverlayNetworks(inventory));
 
-  const controlPlanes = controlPlaneNodes(inventory);
-  if (controlPlanes.length === 0) {
+  // Quorum is counted over the control planes that stay: a decommissioning one leaves etcd this run.
+  const controlPlanes = activeControlPlanes(inventory);
+  const leaving = controlPlaneNodes(inventory).filter((node) => node.decommission);
+  if (controlPlanes.length === 0 && leaving.length > 0) {
+    const last = leaving[leaving.length - 1];
+    problems.push({
+      path: ["nodes", nodes.indexOf(last), "decommission"],
+      message: `would decommission every control plane (${leaving.map((node) => node.name).join(", ")}) — the cluster would lose etcd and its API; keep at least one, and add its replacement before removing the last`,
+    });
+  } else if (controlPlanes.length === 0) {
     problems.push({
       path: ["nodes"],
       message: "no node has role controlplane — a cluster needs an odd number of control planes: 1, 3 or 5",
@@ -97,7 +105,7 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
   } else if (controlPlanes.length % 2 === 0) {
     problems.push({
       path: ["nodes"],
-      message: `${controlPlanes.length} control planes (${controlPlanes.map((node) => node.name).join(", ")}) is an even number — etcd keeps quorum with an odd number: 1, 3 or 5`,
+      message: `${controlPlanes.length} control planes (${controlPlanes.map((node) => node.name).join(", ")}) is an even number${leaving.length > 0 ? ` once ${leaving.map((node) => node.name).join(", ")} ${leaving.length === 1 ? "is" : "are"} decommissioned` : ""} — etcd keeps quorum with an odd number: 1, 3 or 5`,
     });
   }
 

@@ -1,4 +1,4 @@
-import { schedulableNodes } from "../derive";
+import { schedulableNodes, workerNodes } from "../derive";
 import type { Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
 
@@ -56,12 +56,20 @@ export function checkPlatform(inventory: ClusterInventory): Problem[] {
       });
     }
   }
+  // A decommissioning node is leaving: it counts neither for running workloads nor for the tunnel.
   const schedulable = schedulableNodes(inventory);
   if (schedulable.length === 0) {
-    problems.push({
-      path: ["controlPlanesRunWorkloads"],
-      message: "is false and the cluster has no workers — nothing could run; set it to true or add a worker",
-    });
+    // With control planes running workloads, only decommissioning every node gets here, and the
+    // control-plane check already refuses that.
+    if (!inventory.controlPlanesRunWorkloads) {
+      problems.push({
+        path: ["controlPlanesRunWorkloads"],
+        message:
+          workerNodes(inventory).length > 0
+            ? "is false and every worker is being decommissioned — nothing could run; set it to true or keep a worker"
+            : "is false and the cluster has no workers — nothing could run; set it to true or add a worker",
+      });
+    }
   } else if (platform.cloudflared.enabled && cloudflare && cloudflare.tunnelReplicas > schedulable.length) {
     problems.push({
       path: ["cloudflare", "tunnelReplicas"],
