@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeletHostMount } from "../constructs/local-path-storage";
-import { apiEndpoint, controlPlaneNodes, workerNodes, type ClusterInventory } from "../inventory";
+import {
+  activeControlPlanes,
+  activeNodes,
+  activeWorkers,
+  apiEndpoint,
+  bootstrapNode,
+  controlPlaneNodes,
+  workerNodes,
+  type ClusterInventory,
+  type ClusterNode,
+} from "../inventory";
 import {
   bootImageUrl,
   nodeClasses,
@@ -12,6 +22,21 @@ import {
 } from "./builders";
 import * as talos from "./talos";
 
+/**
+ * Every node, control planes and workers alike: a change that needs a reboot is staged and takes
+ * effect at the node's next reboot (an upgrade, or `talosctl reboot` one node at a time); a change
+ * that needs none applies at once. `auto` would reboot on its own, and the provider returns as soon
+ * as the node accepted the config, so chaining alone would not keep reboots apart. A node in
+ * maintenance mode installs and reboots whatever the mode.
+ */
+const nodeApplyMode: talos.machine.ApplyMode = "staged_if_needing_reboot";
+
+/**
+ * What deleting a node's apply does: leave etcd (control planes) and cordon and drain, wipe STATE
+ * and EPHEMERAL, and power off rather than come back up in maintenance mode.
+ */
+const nodeOnDestroy = { graceful: true, reset: true, reboot: false } as const;
+
 export interface TalosClusterArgs {
   readonly inventory: ClusterInventory;
   /** Host directories the kubelet must see, from the platform's storage construct. */
@@ -20,8 +45,9 @@ export interface TalosClusterArgs {
 
 /**
  * A Talos cluster from its inventory: secrets once, a schematic per extension set, a config
- * applied to every node in parallel, one bootstrap, then kubeconfig and talosconfig (both secret)
- * and a health check that the layers above wait for.
+ * applied to every node (control planes one after another, workers one after another, a reboot-needing
+ * change staged), one bootstrap, then kubeconfig and talosconfig (both secret) and a health check that
+ * the layers above wait for. A node marked `decommission` loses its apply, which resets it.
  */
 export class TalosCluster extends pulumi.ComponentResource {
   /** `https://<vip>:6443`. */
@@ -60,7 +86,8 @@ export class TalosCluster extends pulumi.ComponentResource {
     }
     const schematicIdOf = (extensions: readonly string[]) => schematicIds.get(schematicKey(extensions))!;
 
-    const applies = inventory.nodes.map((node) => {
+    const { applyTimeout, bootstrapTimeout, healthTimeout } = inventory.talos;
+    const applyOf = (node: ClusterNode, dependsOn: pulumi.Resource | undefined) => {
       const patches = schematicIdOf(nodeClassOf(node).extensions).apply((schematicId) =>
         talosYaml(nodePatches(inventory, node, { hostMounts: args.hostMounts, schematicId })),
       );
@@ -76,62 +103,86 @@ export class TalosCluster extends pulumi.ComponentResource {
         },
         child,
       );
-      const apply = new talos.machine.ConfigurationApply(
+      return new talos.machine.ConfigurationApply(
         `${name}-${node.name}`,
         {
           node: node.address,
           clientConfiguration: secrets.clientConfiguration,
           machineConfigurationInput: configuration.machineConfiguration,
+          applyMode: nodeApplyMode,
+          onDestroy: nodeOnDestroy,
+          timeouts: { create: applyTimeout, update: applyTimeout, delete: applyTimeout },
         },
-        child,
+        { ...child, dependsOn: dependsOn ? [dependsOn] : [] },
       );
-      return { node, apply };
-    });
+    };
+    // One chain per role: each apply waits for the one before it, so at most one control plane and
+    // one worker are being reconfigured at any moment. A decommissioning node has no apply: Pulumi
+    // deletes it at the end of the run, which resets the node.
+    const chain = (nodes: readonly ClusterNode[]) => {
+      const applied: talos.machine.ConfigurationApply[] = [];
+      for (const node of nodes) applied.push(applyOf(node, applied[applied.length - 1]));
+      return applied;
+    };
+    const controlPlaneApplies = chain(activeControlPlanes(inventory));
+    const workerApplies = chain(activeWorkers(inventory));
 
-    const controlPlanes = controlPlaneNodes(inventory);
-    const controlPlaneAddresses = controlPlanes.map((node) => node.address);
-    const [bootstrapNode] = controlPlanes;
+    // Validation keeps at least one control plane that stays.
+    const bootstrapAddress = bootstrapNode(inventory)!.address;
     const bootstrap = new talos.machine.Bootstrap(
       `${name}-bootstrap`,
-      { node: bootstrapNode.address, clientConfiguration: secrets.clientConfiguration },
+      {
+        node: bootstrapAddress,
+        clientConfiguration: secrets.clientConfiguration,
+        timeouts: { create: bootstrapTimeout },
+      },
       {
         ...child,
-        dependsOn: applies.filter(({ node }) => node.role === "controlplane").map(({ apply }) => apply),
+        dependsOn: controlPlaneApplies,
+        // etcd is bootstrapped once. Should the first control plane leave, the next one becomes the
+        // choice here, but a bootstrap on a running cluster fails: the resource keeps its node.
+        ignoreChanges: ["node", "endpoint"],
       },
     );
 
-    // The kubeconfig names the cluster endpoint of the machine configs: the VIP.
+    // The kubeconfig names the cluster endpoint of the machine configs: the VIP. It is fetched from a
+    // control plane that stays; moving it is an update, and renewals must not ask a removed node.
     const kubeconfig = new talos.cluster.Kubeconfig(
       `${name}-kubeconfig`,
-      { node: bootstrapNode.address, clientConfiguration: secrets.clientConfiguration },
+      { node: bootstrapAddress, clientConfiguration: secrets.clientConfiguration },
       { ...child, dependsOn: [bootstrap] },
     );
     this.kubeconfig = pulumi.secret(kubeconfig.kubeconfigRaw);
 
-    // The VIP exists only once the cluster runs, so talosctl talks to the nodes themselves.
+    // The VIP exists only once the cluster runs, so talosctl talks to the nodes themselves; a
+    // decommissioning node is wiped by the end of the run and is no endpoint.
+    const endpoints = activeControlPlanes(inventory).map((node) => node.address);
     this.talosconfig = pulumi.secret(
       talos.client.getConfigurationOutput(
         {
           clusterName: inventory.name,
           clientConfiguration: secrets.clientConfiguration,
-          endpoints: controlPlaneAddresses,
-          nodes: inventory.nodes.map((node) => node.address),
+          endpoints,
+          nodes: activeNodes(inventory).map((node) => node.address),
         },
         child,
       ).talosConfig,
     );
 
+    // Talos requires the Kubernetes node list to equal these lists. A decommissioning node still runs
+    // during its last run (its reset comes after), so it is listed until its entry is deleted.
     this.healthy = talos.cluster
       .getHealthOutput(
         {
           clientConfiguration: secrets.clientConfiguration,
-          controlPlaneNodes: controlPlaneAddresses,
+          controlPlaneNodes: controlPlaneNodes(inventory).map((node) => node.address),
           workerNodes: workerNodes(inventory).map((node) => node.address),
-          endpoints: controlPlaneAddresses,
+          endpoints,
           // Without a CNI no node turns Ready until one is installed, which only the platform can do.
           skipKubernetesChecks: inventory.network.cni === "none",
+          timeouts: { read: healthTimeout },
         },
-        { ...child, dependsOn: [kubeconfig, ...applies.map(({ apply }) => apply)] },
+        { ...child, dependsOn: [kubeconfig, ...controlPlaneApplies, ...workerApplies] },
       )
       .apply(() => true);
 

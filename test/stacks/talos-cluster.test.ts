@@ -51,10 +51,44 @@ describe.each(["core", "dev", "prod"])("TalosCluster for %s", (stack) => {
     );
   });
 
-  it("applies in parallel: no apply waits for another", () => {
+  it("applies control planes one after another, and workers one after another", () => {
     const applies = deployed.ofType(types.apply);
     const applyNames = new Set(applies.map((apply) => apply.name));
-    for (const apply of applies) expect(apply.dependsOn.filter((name) => applyNames.has(name))).toEqual([]);
+    for (const role of ["controlplane", "worker"]) {
+      const names = inventory.nodes
+        .filter((node) => node.role === role)
+        .map((node) => `${inventory.name}-${node.name}`);
+      names.forEach((name, index) => {
+        const apply = applies.find((registration) => registration.name === name)!;
+        expect(apply.dependsOn.filter((other) => applyNames.has(other))).toEqual(
+          index === 0 ? [] : [names[index - 1]],
+        );
+      });
+    }
+  });
+
+  it("stages every change that needs a reboot, and resets a node whose apply is deleted", () => {
+    for (const apply of deployed.ofType(types.apply)) {
+      expect(apply.inputs).toMatchObject({
+        applyMode: "staged_if_needing_reboot",
+        onDestroy: { graceful: true, reset: true, reboot: false },
+        timeouts: { create: "20m", update: "20m", delete: "20m" },
+      });
+    }
+  });
+
+  it("gives the bootstrap and the health gate the inventory's timeouts", () => {
+    const [bootstrap] = deployed.ofType(types.bootstrap);
+    expect(bootstrap.inputs.timeouts).toEqual({ create: inventory.talos.bootstrapTimeout });
+    const [health] = deployed.invocations.filter(
+      (call) => call.token === "talos:cluster/getHealth:getHealth",
+    );
+    expect(health.inputs.timeouts).toEqual({ read: inventory.talos.healthTimeout });
+  });
+
+  it("never moves the bootstrap once made", () => {
+    const [bootstrap] = deployed.ofType(types.bootstrap);
+    expect([...bootstrap.ignoreChanges].sort()).toEqual(["endpoint", "node"]);
   });
 
   it("bootstraps exactly once, on a control plane, after every control-plane apply", () => {

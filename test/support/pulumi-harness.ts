@@ -11,6 +11,7 @@ export interface Registration {
   readonly protect: boolean;
   readonly inputs: Record<string, unknown>;
   readonly additionalSecretOutputs: readonly string[];
+  readonly ignoreChanges: readonly string[];
 }
 
 export interface Invocation {
@@ -60,6 +61,7 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
       protect: request.getProtect() === true,
       inputs: (request.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      ignoreChanges: request.getIgnorechangesList(),
     });
     registerResource(request, callback);
   };
