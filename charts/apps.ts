@@ -1,6 +1,7 @@
 import type { Chart } from "cdk8s";
 import type { EnvoyGateway } from "../constructs/envoy-gateway";
 import { HomelabApp, type AppSource, type PodSecurityException } from "../constructs/homelab-app";
+import type { TelemetryCollectorRef } from "../constructs/telemetry-collector";
 import { enabledApps, platformNamespaces, type App, type ClusterInventory } from "../inventory";
 
 /** A hostname on the public gateway, as the edge (tunnel ingress, DNS record, Access) needs it. */
@@ -18,6 +19,7 @@ export function buildApps(
   chart: Chart,
   inventory: ClusterInventory,
   gateways: EnvoyGateway | undefined,
+  collector?: TelemetryCollectorRef,
 ): PublicExposure[] {
   const apps = new Map<string, HomelabApp>();
   for (const entry of enabledApps(inventory)) {
@@ -42,6 +44,7 @@ export function buildApps(
           access: exposure.access,
         })),
         publicGateway: gateways?.public,
+        telemetry: collector,
         argoNamespace: platformNamespaces.argocd,
       }),
     );

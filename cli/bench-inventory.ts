@@ -34,6 +34,7 @@ export function syntheticInventory(appCount: number): Record<string, unknown> {
                 gateway: isPublic ? "public" : "internal",
                 service: name,
                 port: 8080,
+                targetPort: 8080,
                 ...(isPublic ? { access: index % 2 === 0 } : {}),
               },
             ],

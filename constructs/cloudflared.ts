@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** A key of an existing Secret. */
 export interface SecretKeyRef {
@@ -34,6 +35,11 @@ export interface CloudflaredProps {
    * @default "cloudflared"
    */
   readonly namespace?: string;
+  /**
+   * The telemetry collector allowed to scrape the connectors' metrics port.
+   * @default - no ingress at all: the tunnel only dials out
+   */
+  readonly telemetry?: TelemetryCollectorRef;
 }
 
 /** The port cloudflared serves `/ready`, `/healthcheck` and `/metrics` on. */
@@ -124,8 +130,25 @@ export class Cloudflared extends Construct implements PlatformComponent {
       metadata: { name: "cloudflared", namespace, labels: podLabels },
       spec: {
         podSelector: { matchLabels: podLabels },
-        // Listing Ingress with no rules denies all of it: the tunnel only dials out.
+        // Ingress only for the collector's scrapes of /metrics: the tunnel itself only dials out.
         policyTypes: ["Ingress", "Egress"],
+        ...(props.telemetry
+          ? {
+              ingress: [
+                {
+                  from: [
+                    {
+                      namespaceSelector: {
+                        matchLabels: { "kubernetes.io/metadata.name": props.telemetry.namespace },
+                      },
+                      podSelector: { matchLabels: { ...props.telemetry.podLabels } },
+                    },
+                  ],
+                  ports: [tcp(cloudflaredMetricsPort)],
+                },
+              ],
+            }
+          : {}),
         egress: [
           {
             to: [

@@ -7,6 +7,7 @@ import { Application, AppProject, type ApplicationSpecSource } from "./imports/a
 import { gatewayRoute } from "./gateway-route";
 import { addNetworkPolicy, addProfilePolicies, namespacePeer, type NetworkProfile } from "./network-profiles";
 import type { PodSecurityLevel } from "./platform-component";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** A chart from a Helm repository (or an OCI registry). */
 export interface HelmAppSource {
@@ -124,6 +125,12 @@ export interface HomelabAppProps {
    * @default - none
    */
   readonly allowTo?: readonly HomelabApp[];
+  /**
+   * The cluster's telemetry collector (`Lgtm.collector`): it may scrape the app's pods, and they may
+   * send it OTLP traces, metrics and logs.
+   * @default - no telemetry paths through the app's NetworkPolicies
+   */
+  readonly telemetry?: TelemetryCollectorRef;
   /** Where Argo CD runs; the AppProject and Application go there. @default "argocd" */
   readonly argoNamespace?: string;
 }
@@ -176,6 +183,7 @@ export class HomelabApp extends Construct {
       profile: this.profile,
       gatewayIngress: gatewayIngress(exposures),
       torrentPort: props.torrentPort,
+      collector: props.telemetry,
     });
     for (const exposure of exposures) this.addRoute(exposure);
 

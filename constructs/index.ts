@@ -10,3 +10,4 @@ export * from "./local-path-storage";
 export * from "./metal-lb";
 export * from "./network-profiles";
 export * from "./platform-component";
+export * from "./telemetry-collector";

@@ -1,6 +1,7 @@
 import { k8s } from "cdk8s-plus-30";
 import type { Construct } from "constructs";
 import type { GatewayRef } from "./gateway-ref";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** The named sets of NetworkPolicies an app can have. */
 export type NetworkProfile = "web-app" | "web-app-internal" | "media-server" | "worker";
@@ -86,11 +87,17 @@ export interface ProfilePoliciesOptions {
   readonly gatewayIngress: readonly GatewayIngress[];
   /** Required when the profile lets torrent traffic in. */
   readonly torrentPort?: number;
+  /**
+   * The cluster's telemetry collector: it may scrape every port of the app's pods, and the pods may
+   * send it OTLP.
+   * @default - no telemetry paths
+   */
+  readonly collector?: TelemetryCollectorRef;
 }
 
 /** The NetworkPolicies of a profile for one namespace: default deny, then the allowances. */
 export function addProfilePolicies(scope: Construct, options: ProfilePoliciesOptions): void {
-  const { namespace, gatewayIngress, torrentPort } = options;
+  const { namespace, gatewayIngress, torrentPort, collector } = options;
   const allowances = networkProfiles[options.profile];
 
   addNetworkPolicy(scope, namespace, "default-deny", { policyTypes: ["Ingress", "Egress"] });
@@ -117,6 +124,19 @@ export function addProfilePolicies(scope: Construct, options: ProfilePoliciesOpt
         ],
         ports: ports.map((port) => portRule(port, "TCP")),
       })),
+    });
+  }
+
+  if (collector) {
+    const collectorPeer: k8s.NetworkPolicyPeer = {
+      ...namespacePeer(collector.namespace),
+      podSelector: { matchLabels: { ...collector.podLabels } },
+    };
+    // Scrape targets are whatever container ports the app names *metrics; the collector is trusted with all.
+    addNetworkPolicy(scope, namespace, "allow-telemetry", {
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [collectorPeer] }],
+      egress: [{ to: [collectorPeer], ports: collector.otlpPorts.map((port) => portRule(port, "TCP")) }],
     });
   }
 

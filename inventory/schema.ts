@@ -19,6 +19,7 @@ import {
   poolEntry,
   port,
   repositoryPath,
+  wholeNumber,
   repositoryUrl,
   serviceName,
   storageSize,
@@ -262,8 +263,15 @@ const exposure = strict({
   /** The app's Service that receives the traffic. */
   service: serviceName,
   port,
-  /** The port the app's pods listen on, when the Service maps to another. @default port */
-  targetPort: port.optional(),
+  /**
+   * The port the app's pods listen on: the Service's targetPort, and what NetworkPolicies open
+   * (gateways send to pod addresses). Always stated, because it often differs from `port`.
+   */
+  targetPort: wholeNumber(
+    "the port the app's pods listen on (the Service's targetPort, which NetworkPolicies open), such as 8080",
+  )
+    .min(1)
+    .max(65535),
   /** For public hostnames: whether Cloudflare Access guards it. Must be stated for every public one. */
   access: z.boolean().optional(),
 });
