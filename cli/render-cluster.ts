@@ -67,29 +67,34 @@ function yamlDocuments(documents: readonly unknown[]): string {
 /** `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order. */
 function manifestFiles(charts: ClusterCharts): RenderedFile[] {
   const all = [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components];
-  const synthesized = synthesizeCharts(all.map(({ chart }) => chart));
+  // Each object becomes YAML as soon as it is JSON, so the JSON of 100,000 objects is never held at once.
+  const synthesized = synthesizeCharts(
+    all.map(({ chart }) => chart),
+    toYaml,
+  );
   return all.flatMap(({ stem }, index) => {
-    const objects = synthesized[index];
-    return objects.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: yamlDocuments(objects) }];
+    const documents = synthesized[index];
+    return documents.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: documents.join("---\n") }];
   });
 }
 
 /**
- * `chart.toJson()` of each chart of one app. Each `toJson()` first resolves the dependencies of,
- * and validates, the whole app: once is enough, so the first chart does that and every other
- * chart's objects are taken, as `toJson()` takes them, in dependency order.
+ * `chart.toJson()` of each chart of one app, each object passed through `each`. Each `toJson()`
+ * first resolves the dependencies of, and validates, the whole app: once is enough, so the first
+ * chart does that and every other chart's objects are taken, as `toJson()` takes them, in
+ * dependency order.
  */
-export function synthesizeCharts(charts: readonly Chart[]): unknown[][] {
+export function synthesizeCharts<T>(charts: readonly Chart[], each: (object: unknown) => T): T[][] {
   const [first, ...rest] = charts;
   if (first === undefined) return [];
   return [
-    first.toJson(),
+    first.toJson().map((object) => each(object)),
     ...rest.map((chart) =>
       new DependencyGraph(chart.node)
         .topology()
         .filter((construct): construct is ApiObject => construct instanceof ApiObject)
         .filter((object) => Chart.of(object) === chart)
-        .map((object) => object.toJson()),
+        .map((object) => each(object.toJson())),
     ),
   ];
 }
