@@ -17,6 +17,8 @@ import {
   type ObjectStoreSecret,
 } from "./lgtm-values";
 import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+
+export type { LgtmEndpoints, ObjectStoreSecret } from "./lgtm-values";
 import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** Configuration of `Lgtm`; only `grafanaHostname` is required, the sizes suit a homelab. */
