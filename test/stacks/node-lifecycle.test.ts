@@ -201,6 +201,25 @@ describe("decommissioning a control plane and a worker", () => {
   });
 });
 
+describe("render of a cluster with decommissioning nodes", () => {
+  it("writes no patches for them and marks them in the cluster README", async () => {
+    const { renderCluster } = await import("../../cli/render-cluster");
+    const raw = rawLab();
+    raw.nodes.push(nodeLike(raw, "cp3", "cp4", "192.168.10.14"));
+    for (const node of raw.nodes) if (node.name === "cp1" || node.name === "w2") node.decommission = true;
+    const files = renderCluster(validated(raw), "lab.yaml");
+    const talosFiles = files
+      .map((file) => file.path)
+      .filter((file) => /^talos\/(cp|w)\d\.yaml$/.test(file))
+      .sort();
+    expect(talosFiles).toEqual(["talos/cp2.yaml", "talos/cp3.yaml", "talos/cp4.yaml", "talos/w1.yaml"]);
+    const readme = files.find((file) => file.path === "README.md")!.content;
+    expect(readme).toMatch(/^\| cp1 \| controlplane \(decommissioning\) \|/m);
+    expect(readme).toMatch(/^\| w2 \| worker \(decommissioning\) \|/m);
+    expect(readme).toMatch(/^\| cp2 \| controlplane \|/m);
+  });
+});
+
 describe("every apply of a cluster", () => {
   it("uses the staged mode, the reset on delete and the inventory's apply timeout", async () => {
     const raw = rawLab();
