@@ -46,5 +46,21 @@ export const pins = {
     // The local-path provisioner's helper pods, which make and remove volume directories.
     // renovate: datasource=docker depName=docker.io/library/busybox
     busybox: "1.37.0",
+    // Envoy Gateway's certgen, run before the gateway-helm chart as its pre-install hook would be: the
+    // controller image at the chart's appVersion (test/chart-facts keeps the two in step).
+    // renovate: datasource=docker depName=docker.io/envoyproxy/gateway
+    envoyGateway: "v1.9.0",
+    // cert-manager's webhook readiness gate, `check api` as the chart's startupapicheck hook runs it: the
+    // chart's appVersion.
+    // renovate: datasource=docker depName=quay.io/jetstack/cert-manager-startupapicheck
+    certManagerStartupApiCheck: "v1.21.1",
+    // The readiness gates' server-side dry runs: the kubectl image Kubernetes publishes with every release
+    // since v1.28 (kubernetes/kubernetes#116672), at the cluster's Kubernetes version.
+    // renovate: datasource=docker depName=registry.k8s.io/kubectl
+    kubectl: "v1.36.3",
+    // Creates Mimir's buckets in its MinIO, as the MinIO subchart's post-install hook would: the `mc`
+    // image the pinned mimir-distributed chart bundles (minio.mcImage).
+    // renovate: datasource=docker depName=quay.io/minio/mc
+    minioClient: "RELEASE.2024-11-21T17-21-54Z",
   },
 } as const;

@@ -1,40 +1,94 @@
+import { argoCdRedisSecret } from "../constructs/argo-cd";
 import { defaultObjectStoreSecretName } from "../constructs/lgtm-values";
 import { platformNamespaces } from "../inventory";
+import type { ComponentName } from "./components";
+
+/** The secret inputs of the Pulumi program a bootstrap Secret can carry. */
+export type SecretInput =
+  /** cert-manager's Cloudflare token, from `pulumi config set --secret homelab:cloudflareDnsToken`. */
+  | "cloudflareDnsToken"
+  /** The tunnel token Cloudflare issues for the tunnel the program makes with the configured API token. */
+  | "tunnelToken";
+
+/** Where one key of a bootstrap Secret gets its value. */
+export type SecretSource =
+  /** A secret the program is given (config), kept secret all the way. */
+  | { readonly from: "config"; readonly input: SecretInput }
+  /**
+   * Made once per stack by a `random.RandomPassword` of `length` letters and digits (no specials: some
+   * readers expand the values into config text) and kept, encrypted, in Pulumi's state.
+   */
+  | { readonly from: "generated"; readonly length: number };
 
 /**
- * Secrets only the Pulumi layer can make, because their values come from secret config and from
- * Cloudflare. The constructs reference them by name and key; render never holds their values.
+ * A Secret only the Pulumi layer can make, because its values are secret config, come from Cloudflare or
+ * are generated. The constructs reference it by name and keys; render lists names only and never holds
+ * a value. Created after the namespaces and before the component's Helm charts, while the component is
+ * enabled.
  */
+export interface BootstrapSecret {
+  readonly namespace: string;
+  readonly name: string;
+  /** The component whose charts or objects read it. */
+  readonly component: ComponentName;
+  readonly keys: Readonly<Record<string, SecretSource>>;
+}
+
+/** A Secret of one key, which constructs take as `{ name, key }`. */
+export interface SingleKeySecret extends BootstrapSecret {
+  readonly key: string;
+}
+
+function singleKey(
+  component: ComponentName,
+  namespace: string,
+  name: string,
+  key: string,
+  source: SecretSource,
+): SingleKeySecret {
+  return { component, namespace, name, key, keys: { [key]: source } };
+}
+
+/** Every bootstrap Secret of the platform; `enabledBootstrapSecrets` picks a cluster's. */
 export const bootstrapSecrets = {
   /** cert-manager's Cloudflare token for DNS-01; a ClusterIssuer reads it from cert-manager's namespace. */
-  cloudflareDnsToken: {
-    namespace: platformNamespaces.certManager,
-    name: "cloudflare-dns-token",
-    key: "api-token",
-  },
+  cloudflareDnsToken: singleKey(
+    "cert-manager",
+    platformNamespaces.certManager,
+    "cloudflare-dns-token",
+    "api-token",
+    { from: "config", input: "cloudflareDnsToken" },
+  ),
   /** The tunnel token cloudflared runs with. */
-  tunnelToken: { namespace: platformNamespaces.cloudflared, name: "cloudflared-tunnel-token", key: "token" },
-} as const;
-
-export type BootstrapSecret = (typeof bootstrapSecrets)[keyof typeof bootstrapSecrets];
-
-/**
- * GENERATED bootstrap Secrets (`generated: true`): no config holds their values; the Pulumi layer makes
- * each key with a RandomPassword once per stack and keeps it in state. Kept apart from `bootstrapSecrets`
- * until its entries carry several keys and a value source; fold this in then.
- */
-export const generatedBootstrapSecrets = {
+  tunnelToken: singleKey("cloudflared", platformNamespaces.cloudflared, "cloudflared-tunnel-token", "token", {
+    from: "config",
+    input: "tunnelToken",
+  }),
+  /**
+   * Argo CD's Redis password, which the chart's redis-secret-init pre-install hook would generate
+   * (turned off: Pulumi's Helm support runs no hooks). Every Argo CD pod reads it.
+   */
+  argocdRedis: singleKey("argocd", platformNamespaces.argocd, argoCdRedisSecret.name, argoCdRedisSecret.key, {
+    from: "generated",
+    length: 32,
+  }),
   /**
    * Root credentials of Mimir's object store (the chart's MinIO); MinIO and Mimir's S3 clients read them,
-   * so only while the LGTM stack is enabled. Letters and digits only (`special: false`): Mimir expands
-   * them into its YAML config text before parsing it. MinIO wants a user of 3+ and a password of 8+.
+   * so only while the LGTM stack is enabled. Letters and digits only: Mimir expands
+   * them into its YAML config text before parsing it (every generated value is). MinIO wants a user of 3+ and a password of 8+.
    */
   mimirObjectStore: {
     namespace: platformNamespaces.lgtm,
     name: defaultObjectStoreSecretName,
-    keys: { rootUser: { length: 20 }, rootPassword: { length: 40 } },
-    special: false,
-    generated: true,
+    keys: {
+      rootUser: { from: "generated", length: 20 },
+      rootPassword: { from: "generated", length: 40 },
+    },
     component: "lgtm",
   },
-} as const;
+} as const satisfies Record<string, BootstrapSecret>;
+
+/** The bootstrap Secrets of the enabled components, in the order above. */
+export function enabledBootstrapSecrets(components: readonly ComponentName[]): BootstrapSecret[] {
+  return Object.values(bootstrapSecrets).filter((secret) => components.includes(secret.component));
+}

@@ -7,7 +7,12 @@ import { EnvoyGateway } from "../constructs/envoy-gateway";
 import { Lgtm } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "../constructs/platform-component";
+import type {
+  ComponentNamespace,
+  HelmChart,
+  InstallPhases,
+  PlatformComponent,
+} from "../constructs/platform-component";
 import {
   argocdHostname,
   autoAssignedPool,
@@ -17,8 +22,9 @@ import {
   type ClusterInventory,
 } from "../inventory";
 import { buildApps, type PublicExposure } from "./apps";
-import { bootstrapSecrets } from "./bootstrap-secrets";
-import { componentFileStem, type ComponentName } from "./components";
+import { bootstrapSecrets, enabledBootstrapSecrets, type BootstrapSecret } from "./bootstrap-secrets";
+import { componentFileStem, phaseFileStem, type ComponentName } from "./components";
+import { mimirBuckets } from "./install-hooks";
 import { namespacesChart } from "./namespaces";
 
 /** One platform component of a cluster: its own objects as a cdk8s chart, and the Helm charts it needs first. */
@@ -30,6 +36,16 @@ export interface ComponentChart {
   readonly helmCharts: readonly HelmChart[];
   /** The namespace the Helm charts install into; absent for the apps, which bring their own. */
   readonly namespace?: ComponentNamespace;
+  /**
+   * Applied before `helmCharts`: what their pre-install hooks would make (Pulumi's Helm support runs no
+   * hooks). Often empty.
+   */
+  readonly beforeCharts: Chart;
+  /**
+   * Applied after `helmCharts` and before `chart`: post-install hook replacements and the readiness gate
+   * of the component's admission webhook, Jobs that `chart` waits for. Often empty.
+   */
+  readonly afterCharts: Chart;
 }
 
 export interface ClusterCharts {
@@ -43,6 +59,8 @@ export interface ClusterCharts {
   readonly publicGatewayHost?: string;
   /** Host directories the kubelet must mount for the platform: the storage provisioner's. */
   readonly hostMounts: readonly KubeletHostMount[];
+  /** The Secrets the Pulumi layer makes for the enabled components, after the namespaces. */
+  readonly bootstrapSecrets: readonly BootstrapSecret[];
 }
 
 /**
@@ -53,14 +71,26 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   const app = new App();
   const { platform } = inventory;
   const components: ComponentChart[] = [];
+  const phaseCharts = (stem: string) => ({
+    beforeCharts: new Chart(app, phaseFileStem(stem, "beforeCharts")),
+    afterCharts: new Chart(app, phaseFileStem(stem, "afterCharts")),
+  });
   const add = <T extends Construct & PlatformComponent>(
     component: ComponentName,
-    build: (scope: Chart) => T,
+    build: (scope: Chart, phases: Required<InstallPhases>) => T,
   ): T => {
     const stem = componentFileStem(component);
+    const phases = phaseCharts(stem);
     const chart = new Chart(app, stem);
-    const built = build(chart);
-    components.push({ component, stem, chart, helmCharts: built.helmCharts, namespace: built.namespace });
+    const built = build(chart, phases);
+    components.push({
+      component,
+      stem,
+      chart,
+      helmCharts: built.helmCharts,
+      namespace: built.namespace,
+      ...phases,
+    });
     return built;
   };
 
@@ -79,11 +109,12 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   if (platform.metallb.enabled) {
     add(
       "metallb",
-      (scope) =>
+      (scope, phases) =>
         new MetalLb(scope, "metallb", {
           addresses: autoAssignedPool(inventory),
           reservedAddresses: [inventory.gateways.internal, inventory.gateways.public],
           namespace: platformNamespaces.metallb,
+          phases,
         }),
     );
   }
@@ -92,7 +123,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   const certManager = platform.certManager.enabled
     ? add(
         "cert-manager",
-        (scope) =>
+        (scope, phases) =>
           new CertManager(scope, "cert-manager", {
             acmeEmail: platform.certManager.acmeEmail!,
             cloudflareApiTokenSecret: bootstrapSecrets.cloudflareDnsToken,
@@ -100,6 +131,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
             certificateNamespace: platformNamespaces.envoyGateway,
             issuer: platform.certManager.issuer,
             namespace: platformNamespaces.certManager,
+            phases,
           }),
       )
     : undefined;
@@ -109,12 +141,13 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
     platform.envoyGateway.enabled && certManager
       ? add(
           "envoy-gateway",
-          (scope) =>
+          (scope, phases) =>
             new EnvoyGateway(scope, "envoy-gateway", {
               internalAddress: inventory.gateways.internal,
               publicAddress: inventory.gateways.public,
               certificate: certManager.certificate(inventory.domain),
               namespace: platformNamespaces.envoyGateway,
+              phases,
             }),
         )
       : undefined;
@@ -149,26 +182,33 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
 
   if (platform.lgtm.enabled) {
     const { lgtm } = platform;
-    add(
-      "lgtm",
-      (scope) =>
-        new Lgtm(scope, "lgtm", {
-          grafanaHostname: grafanaHostname(inventory),
-          gateway: gateways?.internal,
-          retentionDays: lgtm.retentionDays,
-          lokiStorage: lgtm.lokiStorage,
-          tempoStorage: lgtm.tempoStorage,
-          mimirStorage: lgtm.mimirStorage,
-          grafanaStorage: lgtm.grafanaStorage,
-          storageClassName: storage?.storageClassName ?? platform.storage.className,
-          namespace: platformNamespaces.lgtm,
-        }),
-    );
+    add("lgtm", (scope, phases) => {
+      const stack = new Lgtm(scope, "lgtm", {
+        grafanaHostname: grafanaHostname(inventory),
+        gateway: gateways?.internal,
+        retentionDays: lgtm.retentionDays,
+        lokiStorage: lgtm.lokiStorage,
+        tempoStorage: lgtm.tempoStorage,
+        mimirStorage: lgtm.mimirStorage,
+        grafanaStorage: lgtm.grafanaStorage,
+        storageClassName: storage?.storageClassName ?? platform.storage.className,
+        namespace: platformNamespaces.lgtm,
+      });
+      // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job after the charts does instead.
+      mimirBuckets(phases.afterCharts, stack.namespace.name, stack.helmCharts);
+      return stack;
+    });
   }
 
   const appsChart = new Chart(app, componentFileStem("apps"));
   const publicExposures = buildApps(appsChart, inventory, gateways);
-  components.push({ component: "apps", stem: componentFileStem("apps"), chart: appsChart, helmCharts: [] });
+  components.push({
+    component: "apps",
+    stem: componentFileStem("apps"),
+    chart: appsChart,
+    helmCharts: [],
+    ...phaseCharts(componentFileStem("apps")),
+  });
 
   return {
     namespaces: namespacesChart(
@@ -179,5 +219,6 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
     publicExposures,
     publicGatewayHost: gateways?.publicServiceHost,
     hostMounts: storage ? [storage.hostMount] : [],
+    bootstrapSecrets: enabledBootstrapSecrets(components.map(({ component }) => component)),
   };
 }

@@ -2,3 +2,4 @@ export * from "./apps";
 export * from "./bootstrap-secrets";
 export * from "./cluster-charts";
 export * from "./components";
+export * from "./install-hooks";

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
 import { dump } from "js-yaml";
-import { buildClusterCharts, type ClusterCharts } from "../charts";
+import { buildClusterCharts, phaseFileStem, type ClusterCharts } from "../charts";
 import { activeNodes, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
@@ -25,6 +25,7 @@ export function renderCluster(inventory: ClusterInventory, source: string): Rend
     { path: "README.md", content: clusterReadme(inventory, source) },
     ...manifestFiles(charts),
     ...helmFiles(charts),
+    ...bootstrapSecretFiles(charts),
     ...talosFiles(inventory, charts),
     ...schematicFiles(inventory),
     ...edgeFiles(inventory, charts),
@@ -64,9 +65,21 @@ function yamlDocuments(documents: readonly unknown[]): string {
   return documents.map(toYaml).join("---\n");
 }
 
-/** `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order. */
+/**
+ * `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order; around its Helm
+ * charts (`helm/<nn>-<component>.yaml`), `k8s/<nn>-<component>-1-before-charts.yaml` (what pre-install
+ * hooks would make) and `-2-after-charts.yaml` (post-install hook replacements and the readiness gate),
+ * each only when it holds objects.
+ */
 function manifestFiles(charts: ClusterCharts): RenderedFile[] {
-  const all = [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components];
+  const all = [
+    { stem: "00-namespaces", chart: charts.namespaces },
+    ...charts.components.flatMap((component) => [
+      { stem: phaseFileStem(component.stem, "beforeCharts"), chart: component.beforeCharts },
+      { stem: phaseFileStem(component.stem, "afterCharts"), chart: component.afterCharts },
+      component,
+    ]),
+  ];
   // Each object becomes YAML as soon as it is JSON, so the JSON of 100,000 objects is never held at once.
   const synthesized = synthesizeCharts(
     all.map(({ chart }) => chart),
@@ -96,6 +109,35 @@ export function synthesizeCharts<T>(charts: readonly Chart[], each: (object: unk
         .filter((object) => Chart.of(object) === chart)
         .map((object) => each(object.toJson())),
     ),
+  ];
+}
+
+/**
+ * `bootstrap-secrets.yaml`: the Secrets Pulumi makes before the components' charts, by name, with where
+ * each key's value comes from; never a value.
+ */
+function bootstrapSecretFiles(charts: ClusterCharts): RenderedFile[] {
+  if (charts.bootstrapSecrets.length === 0) return [];
+  const entries = charts.bootstrapSecrets.map((secret) => ({
+    namespace: secret.namespace,
+    name: secret.name,
+    component: secret.component,
+    keys: Object.fromEntries(
+      Object.entries(secret.keys).map(([key, source]) => [
+        key,
+        source.from === "config"
+          ? `secret input ${source.input}`
+          : `generated: ${source.length} random letters and digits, kept in Pulumi's state`,
+      ]),
+    ),
+  }));
+  return [
+    {
+      path: "bootstrap-secrets.yaml",
+      content:
+        "# Secrets `pulumi up` creates after the namespaces and before the Helm charts; names only, never values.\n" +
+        toYaml(entries),
+    },
   ];
 }
 

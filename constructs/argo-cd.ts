@@ -44,6 +44,14 @@ const serverService = `${fullname}-server`;
 export const platformProjectName = "platform";
 
 /**
+ * The Redis password Secret every Argo CD pod reads: the chart hard-codes its name and key
+ * (templates/_helpers.tpl). The chart's pre-install hook that generates it (`redisSecretInit`) is turned
+ * off, since Pulumi's Helm support does not run hooks: whoever installs `ArgoCd` creates this Secret
+ * first, with a random value under `key`.
+ */
+export const argoCdRedisSecret = { name: "argocd-redis", key: "auth" } as const;
+
+/**
  * Argo CD from the upstream chart, sized for a homelab, with its UI behind the internal gateway and the
  * `platform` AppProject. TLS ends at the gateway, so the server speaks plain HTTP inside the cluster.
  */
@@ -120,6 +128,8 @@ function argoCdValues(hostname: string, dex: boolean): Record<string, unknown> {
     server: { resources: containerResources("50m", "128Mi", "500m", "256Mi") },
     repoServer: { resources: containerResources("100m", "256Mi", "1", "1Gi") },
     redis: { resources: containerResources("50m", "64Mi", "200m", "128Mi") },
+    // A hook Job would generate `argocd-redis`; the installer provides it instead (`argoCdRedisSecret`).
+    redisSecretInit: { enabled: false },
     applicationSet: { resources: containerResources("50m", "64Mi", "200m", "256Mi") },
     notifications: { resources: containerResources("20m", "64Mi", "100m", "128Mi") },
   };

@@ -1,8 +1,9 @@
 import { Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { pins } from "../pins";
+import { CertManagerStartupCheck } from "./hook-jobs";
 import { Certificate, ClusterIssuer } from "./imports/cert-manager.io";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
 
 /** The Let's Encrypt ClusterIssuers cert-manager gets; staging has generous rate limits for trials. */
 export type LetsEncryptIssuer = "letsencrypt-prod" | "letsencrypt-staging";
@@ -40,6 +41,12 @@ export interface CertManagerProps {
    * @default "cert-manager"
    */
   readonly namespace?: string;
+  /**
+   * Where the readiness gate goes (`afterCharts`): cert-manager's startupapicheck, which the issuers and
+   * certificates must wait for.
+   * @default - among the component's own objects
+   */
+  readonly phases?: InstallPhases;
 }
 
 const acmeServers: Record<LetsEncryptIssuer, string> = {
@@ -88,13 +95,22 @@ export class CertManager extends Construct implements PlatformComponent {
           resources: resources("256Mi"),
           webhook: { resources: resources("128Mi") },
           cainjector: { resources: resources("256Mi") },
-          startupapicheck: { resources: resources("128Mi") },
+          // A post-install hook (its annotations come from values), which Pulumi's Helm support skips:
+          // `CertManagerStartupCheck` runs the same check as the readiness gate instead.
+          startupapicheck: { enabled: false },
           // The LAN resolver may answer for the homelab's own domain (split horizon): check DNS-01 records publicly.
           dns01RecursiveNameservers: "1.1.1.1:53,1.0.0.1:53",
           dns01RecursiveNameserversOnly: true,
         },
       },
     ];
+
+    // The release's full name is the release name, which contains the chart name.
+    new CertManagerStartupCheck(props.phases?.afterCharts ?? this, `${id}-startupapicheck`, {
+      namespace,
+      fullname: "cert-manager",
+      revision: pins.charts.certManager,
+    });
 
     for (const [issuer, server] of Object.entries(acmeServers)) {
       const clusterIssuer = new ClusterIssuer(this, issuer, {

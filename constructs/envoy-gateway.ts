@@ -20,7 +20,8 @@ import {
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode as RedirectStatus,
   HttpRouteSpecRulesFiltersType,
 } from "./imports/gateway.networking.k8s.io";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import { EnvoyGatewayCertgen } from "./hook-jobs";
+import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
 
 /** Configuration of `EnvoyGateway`: the two gateways' LAN addresses and their certificate. */
 export interface EnvoyGatewayProps {
@@ -35,6 +36,12 @@ export interface EnvoyGatewayProps {
    * @default "envoy-gateway-system"
    */
   readonly namespace?: string;
+  /**
+   * Where the certgen Job goes (`beforeCharts`): the chart's pre-install hook, whose TLS Secrets the
+   * controller and the proxies mount.
+   * @default - among the component's own objects
+   */
+  readonly phases?: InstallPhases;
 }
 
 type GatewayName = "internal" | "public";
@@ -80,9 +87,21 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
         version: pins.charts.envoyGateway,
         release: "envoy-gateway",
         namespace,
-        values: { config: { envoyGateway: { gateway: { controllerName } } } },
+        values: {
+          config: { envoyGateway: { gateway: { controllerName } } },
+          // A pre-install hook webhook (failurePolicy Ignore) that labels proxy pods with their zone for
+          // zone-aware routing; Pulumi's Helm support skips hooks, and the gateways do not need it.
+          topologyInjector: { enabled: false },
+        },
       },
     ];
+    // The release name does not contain the chart name, so the chart's full name is `<release>-gateway-helm`.
+    new EnvoyGatewayCertgen(props.phases?.beforeCharts ?? this, `${id}-certgen`, {
+      namespace,
+      fullname: "envoy-gateway-gateway-helm",
+      topologyInjector: false,
+      clusterDomain,
+    });
 
     this.gatewayClassName = "envoy-gateway";
     const gatewayClass = new GatewayClass(this, "gateway-class", {

@@ -2,7 +2,8 @@ import { BlockList, isIP } from "net";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
+import { WebhookReadinessGate } from "./readiness-gate";
 
 /** Configuration of `MetalLb`: the LAN addresses it may hand out. */
 export interface MetalLbProps {
@@ -29,6 +30,12 @@ export interface MetalLbProps {
    * @default "metallb-system"
    */
   readonly namespace?: string;
+  /**
+   * Where the readiness gate of MetalLB's validating webhook goes (`afterCharts`); the pools and the
+   * advertisement must wait for it.
+   * @default - among the component's own objects
+   */
+  readonly phases?: InstallPhases;
 }
 
 /**
@@ -79,6 +86,21 @@ export class MetalLb extends Construct implements PlatformComponent {
         },
       },
     ];
+
+    // The webhook serves once the controller has rotated its certificate into the webhook configuration;
+    // an L2Advertisement admits any empty spec, so the dry run fails only while the webhook does not answer.
+    new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
+      name: "metallb-webhook-gate",
+      namespace,
+      probe: {
+        apiVersion: "metallb.io/v1beta1",
+        kind: "L2Advertisement",
+        metadata: { name: "metallb-webhook-gate-probe" },
+        spec: {},
+      },
+      resource: "l2advertisements",
+      revision: pins.charts.metallb,
+    });
 
     const pools: string[] = [];
     if (this.addresses.length > 0) {

@@ -1,3 +1,5 @@
+import type { Construct } from "constructs";
+
 /**
  * What every platform construct shares: the upstream Helm chart(s) it needs installed before its
  * own objects, as data, and the namespace they live in. The Pulumi layer installs the charts; `render`
@@ -44,6 +46,24 @@ export interface PlatformComponent {
   readonly namespace: ComponentNamespace;
   /** In install order; empty for a component made only of its own objects. */
   readonly helmCharts: readonly HelmChart[];
+}
+
+/**
+ * Where a component puts what Helm would have done in its charts' hooks, and its readiness gate, so that
+ * a caller can apply them in their own phase (this project: a cdk8s Chart each, applied around the Helm
+ * charts). A phase left out puts its objects among the component's own.
+ */
+export interface InstallPhases {
+  /**
+   * Objects to apply before the component's Helm charts: what their pre-install hooks make and the
+   * charts' workloads mount (Envoy Gateway's certgen Job).
+   */
+  readonly beforeCharts?: Construct;
+  /**
+   * Objects to apply after the Helm charts and before the component's own objects: post-install hook
+   * replacements and the readiness gate of an admission webhook (a Job the own objects wait for).
+   */
+  readonly afterCharts?: Construct;
 }
 
 /** Requests and limits as Helm charts take them under `resources`. */

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { bootstrapSecrets, type BootstrapSecret, type ClusterCharts } from "../charts";
+import * as random from "@pulumi/random";
+import type { Chart } from "cdk8s";
+import { phaseFileStem, type BootstrapSecret, type ClusterCharts, type SecretInput } from "../charts";
 import type { HelmChart } from "../constructs/platform-component";
 
 export interface PlatformArgs {
@@ -14,8 +16,10 @@ export interface PlatformArgs {
 }
 
 /**
- * The platform on the cluster, component by component in apply order: the upstream Helm charts, then
- * the component's own cdk8s objects depending on them; namespaces and bootstrap Secrets first.
+ * The platform on the cluster: the namespaces, then the bootstrap Secrets, then component by component
+ * in apply order: what the component's charts' pre-install hooks would make, the upstream Helm charts,
+ * what their post-install hooks would do and the readiness gate of the component's admission webhook
+ * (Jobs Pulumi awaits), then the component's own cdk8s objects. Each step depends on the one before.
  */
 export class Platform extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -32,49 +36,83 @@ export class Platform extends pulumi.ComponentResource {
       { objs: args.charts.namespaces.toJson() },
       child,
     );
-    const secret = (secretRef: BootstrapSecret, value: pulumi.Output<string>) =>
-      new k8s.core.v1.Secret(
-        `${name}-${secretRef.name}`,
-        {
-          metadata: { name: secretRef.name, namespace: secretRef.namespace },
-          stringData: { [secretRef.key]: pulumi.secret(value) },
-        },
-        { ...child, dependsOn: [namespaces] },
-      );
-    const components = new Set(args.charts.components.map((component) => component.component));
-    const secrets = [
-      ...(components.has("cert-manager") && args.cloudflareDnsToken
-        ? [secret(bootstrapSecrets.cloudflareDnsToken, args.cloudflareDnsToken)]
-        : []),
-      ...(components.has("cloudflared") && args.tunnelToken
-        ? [secret(bootstrapSecrets.tunnelToken, args.tunnelToken)]
-        : []),
-    ];
+    const inputs: Partial<Record<SecretInput, pulumi.Output<string>>> = {
+      cloudflareDnsToken: args.cloudflareDnsToken,
+      tunnelToken: args.tunnelToken,
+    };
+    const secrets = args.charts.bootstrapSecrets.flatMap((secret) => {
+      const made = bootstrapSecret(this, name, secret, inputs);
+      return made
+        ? [new k8s.core.v1.Secret(`${name}-${secret.name}`, made, { ...child, dependsOn: [namespaces] })]
+        : [];
+    });
 
+    const group = (stem: string, chart: Chart, dependsOn: pulumi.Resource[]) => {
+      const objects = chart.toJson();
+      return objects.length > 0
+        ? [new k8s.yaml.v2.ConfigGroup(`${name}-${stem}`, { objs: objects }, { ...child, dependsOn })]
+        : [];
+    };
     let previous: pulumi.Resource[] = [namespaces, ...secrets];
     for (const component of args.charts.components) {
+      const beforeCharts = group(
+        phaseFileStem(component.stem, "beforeCharts"),
+        component.beforeCharts,
+        previous,
+      );
       const helmReleases = component.helmCharts.map(
         (chart) =>
           new k8s.helm.v4.Chart(`${name}-${chart.release}`, helmChartArgs(chart), {
             ...child,
-            dependsOn: previous,
+            dependsOn: [...previous, ...beforeCharts],
           }),
       );
-      const objects = component.chart.toJson();
-      const group =
-        objects.length > 0
-          ? [
-              new k8s.yaml.v2.ConfigGroup(
-                `${name}-${component.stem}`,
-                { objs: objects },
-                { ...child, dependsOn: [...previous, ...helmReleases] },
-              ),
-            ]
-          : [];
-      previous = [...helmReleases, ...group];
+      const afterCharts = group(phaseFileStem(component.stem, "afterCharts"), component.afterCharts, [
+        ...previous,
+        ...beforeCharts,
+        ...helmReleases,
+      ]);
+      const own = group(component.stem, component.chart, [
+        ...previous,
+        ...beforeCharts,
+        ...helmReleases,
+        ...afterCharts,
+      ]);
+      previous = [...beforeCharts, ...helmReleases, ...afterCharts, ...own];
     }
     this.registerOutputs({});
   }
+}
+
+/**
+ * The arguments of one bootstrap Secret: each key from its secret input or from a RandomPassword made
+ * once per stack, the whole `stringData` secret. Undefined when an input it needs was not given.
+ */
+function bootstrapSecret(
+  parent: pulumi.Resource,
+  name: string,
+  secret: BootstrapSecret,
+  inputs: Partial<Record<SecretInput, pulumi.Output<string>>>,
+): k8s.core.v1.SecretArgs | undefined {
+  const data: Record<string, pulumi.Output<string>> = {};
+  for (const [key, source] of Object.entries(secret.keys)) {
+    if (source.from === "config") {
+      const input = inputs[source.input];
+      if (input === undefined) return undefined;
+      data[key] = input;
+    } else {
+      // Letters and digits only: some readers expand the value into config text.
+      data[key] = new random.RandomPassword(
+        `${name}-${secret.name}-${key}`,
+        { length: source.length, special: false },
+        { parent },
+      ).result;
+    }
+  }
+  return {
+    metadata: { name: secret.name, namespace: secret.namespace },
+    stringData: pulumi.secret(pulumi.all(data)),
+  };
 }
 
 /** An OCI chart is named by its full reference; a repository chart by name and repository. */

@@ -11,10 +11,36 @@ const props: CertManagerProps = {
   certificateNamespace: "envoy-gateway-system",
 };
 
+/** The startupapicheck gate goes to its own phase chart, as the platform applies it. */
 function synth(overrides: Partial<CertManagerProps> = {}, chart: Chart = Testing.chart()) {
-  const certManager = new CertManager(chart, "cert-manager", { ...props, ...overrides });
-  return { certManager, manifests: Testing.synth(chart) };
+  const afterCharts = Testing.chart();
+  const certManager = new CertManager(chart, "cert-manager", {
+    ...props,
+    phases: { afterCharts },
+    ...overrides,
+  });
+  return { certManager, manifests: Testing.synth(chart), gate: Testing.synth(afterCharts) };
 }
+
+describe("CertManager's readiness gate", () => {
+  it("runs the chart's startupapicheck as a Job after the chart, named and bound as the chart does", () => {
+    const { certManager, gate } = synth();
+    expect(gate.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`)).toEqual([
+      "ServiceAccount/cert-manager-startupapicheck",
+      "Role/cert-manager-startupapicheck:create-cert",
+      "RoleBinding/cert-manager-startupapicheck:create-cert",
+      "Job/cert-manager-startupapicheck",
+    ]);
+    const job = gate.find((manifest) => manifest.kind === "Job")!;
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      image: `quay.io/jetstack/cert-manager-startupapicheck:${pins.images.certManagerStartupApiCheck}`,
+      args: ["check", "api", "--wait=5m", "-v"],
+    });
+    // The chart's own hook is off: Pulumi would skip it anyway.
+    expect(certManager.helmCharts[0].values.startupapicheck).toEqual({ enabled: false });
+    expect(gate.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+});
 
 function ofKind(manifests: ReturnType<typeof Testing.synth>, kind: string) {
   return manifests.filter((manifest) => manifest.kind === kind);

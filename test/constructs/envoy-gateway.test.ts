@@ -16,10 +16,36 @@ const props: EnvoyGatewayProps = {
   certificate,
 };
 
+/** certgen goes to its own phase chart, as the platform applies it: `manifests` are the component's own. */
 function synth(overrides: Partial<EnvoyGatewayProps> = {}, chart: Chart = Testing.chart()) {
-  const envoyGateway = new EnvoyGateway(chart, "envoy-gateway", { ...props, ...overrides });
-  return { envoyGateway, manifests: Testing.synth(chart) };
+  const beforeCharts = Testing.chart();
+  const envoyGateway = new EnvoyGateway(chart, "envoy-gateway", {
+    ...props,
+    phases: { beforeCharts },
+    ...overrides,
+  });
+  return { envoyGateway, manifests: Testing.synth(chart), certgen: Testing.synth(beforeCharts) };
 }
+
+describe("EnvoyGateway's certgen", () => {
+  it("runs the chart's pre-install hook as a Job before the chart, with the hook's namespaced RBAC only", () => {
+    const { certgen } = synth();
+    expect(certgen.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`)).toEqual([
+      "ServiceAccount/envoy-gateway-gateway-helm-certgen",
+      "Role/envoy-gateway-gateway-helm-certgen",
+      "RoleBinding/envoy-gateway-gateway-helm-certgen",
+      "Job/envoy-gateway-gateway-helm-certgen",
+    ]);
+    const job = certgen.find((manifest) => manifest.kind === "Job")!;
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      image: `docker.io/envoyproxy/gateway:${pins.images.envoyGateway}`,
+      command: ["envoy-gateway", "certgen"],
+      args: ["--disable-topology-injector"],
+    });
+    expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(certgen.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+});
 
 function find(kind: string, name: string) {
   const manifest = synth().manifests.find((each) => each.kind === kind && each.metadata.name === name);
@@ -176,6 +202,7 @@ describe("EnvoyGateway", () => {
           config: {
             envoyGateway: { gateway: { controllerName: "gateway.envoyproxy.io/gatewayclass-controller" } },
           },
+          topologyInjector: { enabled: false },
         },
       },
     ]);

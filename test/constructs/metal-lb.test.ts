@@ -6,11 +6,42 @@ import { validateManifest } from "../support/k8s-schema";
 
 const addresses = ["192.168.1.240-192.168.1.250", "10.10.0.0/28"];
 
+/** The webhook gate goes to its own phase chart, as the platform applies it: `manifests` are MetalLB's own. */
 function synth(props: MetalLbProps = { addresses }) {
   const chart = Testing.chart();
-  const metalLb = new MetalLb(chart, "metallb", props);
-  return { metalLb, manifests: Testing.synth(chart) };
+  const afterCharts = Testing.chart();
+  const metalLb = new MetalLb(chart, "metallb", { phases: { afterCharts }, ...props });
+  return { metalLb, manifests: Testing.synth(chart), gate: Testing.synth(afterCharts) };
 }
+
+describe("MetalLb's webhook readiness gate", () => {
+  it("is a Job that dry-runs an L2Advertisement with just the RBAC to create one, in the afterCharts phase", () => {
+    const { gate } = synth();
+    expect(gate.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`)).toEqual([
+      "ServiceAccount/metallb-webhook-gate",
+      "Role/metallb-webhook-gate",
+      "RoleBinding/metallb-webhook-gate",
+      "ConfigMap/metallb-webhook-gate",
+      "Job/metallb-webhook-gate",
+    ]);
+    expect(gate.find((manifest) => manifest.kind === "Role")!.rules).toEqual([
+      { apiGroups: ["metallb.io"], resources: ["l2advertisements"], verbs: ["create"] },
+    ]);
+    const job = gate.find((manifest) => manifest.kind === "Job")!;
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      image: `registry.k8s.io/kubectl:${pins.images.kubectl}`,
+      args: ["create", "--dry-run=server", "--filename=/probe/probe.json", "--output=name"],
+    });
+    expect(job.metadata.annotations["config.kubernetes.io/depends-on"].split(",")).toHaveLength(4);
+    expect(gate.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+
+  it("goes among MetalLB's own objects when no phase is given", () => {
+    const chart = Testing.chart();
+    new MetalLb(chart, "metallb", { addresses });
+    expect(Testing.synth(chart).map((manifest) => manifest.kind)).toContain("Job");
+  });
+});
 
 describe("MetalLb with addresses reserved for the gateways", () => {
   const reserved = {

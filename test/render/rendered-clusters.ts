@@ -24,9 +24,14 @@ export function renderedClusters(): RenderedCluster[] {
     const source = path.relative(root, file);
     const inventory = loadInventoryFile(file, source);
     const charts = buildClusterCharts(inventory);
-    const objects = [charts.namespaces, ...charts.components.map((component) => component.chart)].flatMap(
-      (chart) => chart.toJson() as Record<string, unknown>[],
-    );
+    const objects = [
+      charts.namespaces,
+      ...charts.components.flatMap((component) => [
+        component.beforeCharts,
+        component.afterCharts,
+        component.chart,
+      ]),
+    ].flatMap((chart) => chart.toJson() as Record<string, unknown>[]);
     return { source, inventory, charts, objects };
   });
 }

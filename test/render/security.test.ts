@@ -11,6 +11,72 @@ describe.each(clusters.map((cluster) => [cluster.source, cluster] as const))("%s
   it("no Secret object carries data", () => {
     expect(cluster.objects.flatMap(secretProblems)).toEqual([]);
   });
+
+  it("every Job meets Pod Security `restricted`, is bounded, and is never deleted by the cluster", () => {
+    expect(cluster.objects.flatMap(jobProblems)).toEqual([]);
+  });
+});
+
+type Json = Record<string, unknown>;
+
+/**
+ * What the program's Jobs (hook replacements, readiness gates) must have besides `workloadProblems`:
+ * `restricted` Pod Security (RuntimeDefault seccomp, every capability dropped), a deadline and a retry
+ * limit, and no `ttlSecondsAfterFinished` (a Job the cluster deletes is drift Pulumi would create again).
+ */
+function jobProblems(object: Json): string[] {
+  if (object.kind !== "Job") return [];
+  const name = `Job/${String((object.metadata as Json).name)}`;
+  const spec = object.spec as Json;
+  const pod = (spec.template as Json).spec as Json;
+  const podContext = (pod.securityContext ?? {}) as Json;
+  const problems: string[] = [];
+  if (typeof spec.activeDeadlineSeconds !== "number") problems.push(`${name}: no activeDeadlineSeconds`);
+  if (typeof spec.backoffLimit !== "number") problems.push(`${name}: no backoffLimit`);
+  if (spec.ttlSecondsAfterFinished !== undefined) problems.push(`${name}: sets ttlSecondsAfterFinished`);
+  for (const container of pod.containers as Json[]) {
+    const context = (container.securityContext ?? {}) as Json;
+    const seccomp = ((context.seccompProfile ?? podContext.seccompProfile) as Json | undefined)?.type;
+    if (seccomp !== "RuntimeDefault") problems.push(`${name}: seccomp profile is not RuntimeDefault`);
+    const drop = ((context.capabilities as Json | undefined)?.drop ?? []) as string[];
+    if (!drop.includes("ALL")) problems.push(`${name}: does not drop ALL capabilities`);
+    const limits = ((container.resources as Json | undefined)?.limits ?? {}) as Json;
+    if (limits.cpu === undefined) problems.push(`${name}: no cpu limit`);
+  }
+  return problems;
+}
+
+it("the renders hold the install Jobs, so the Job checks inspect something", () => {
+  const prod = clusters.find((cluster) => cluster.source === "Pulumi.prod.yaml")!;
+  expect(
+    prod.objects
+      .filter((object) => object.kind === "Job")
+      .map((object) => (object.metadata as Json).name)
+      .sort(),
+  ).toEqual([
+    "cert-manager-startupapicheck",
+    "envoy-gateway-gateway-helm-certgen",
+    "metallb-webhook-gate",
+    "mimir-minio-make-buckets",
+  ]);
+});
+
+it("the Job checks catch a Job that cleans itself up or keeps capabilities", () => {
+  const job = {
+    kind: "Job",
+    metadata: { name: "j" },
+    spec: {
+      backoffLimit: 1,
+      activeDeadlineSeconds: 60,
+      ttlSecondsAfterFinished: 30,
+      template: { spec: { containers: [{ name: "c", resources: { limits: { cpu: "1" } } }] } },
+    },
+  };
+  expect(jobProblems(job)).toEqual([
+    "Job/j: sets ttlSecondsAfterFinished",
+    "Job/j: seccomp profile is not RuntimeDefault",
+    "Job/j: does not drop ALL capabilities",
+  ]);
 });
 
 it("the renders do define workloads, so the checks above inspect something", () => {

@@ -26,7 +26,7 @@ function stackConfig(stack: string): Record<string, unknown> {
 
 /** Runs the real program for a stack under mocks, with its stack file as config plus fake secrets. */
 async function runProgram(stack: string, secrets: Record<string, string>) {
-  const recorder = recordPulumi("homelab", stack, { ...talosFakes, ...edgeFakes });
+  const recorder = recordPulumi("homelab", stack, { ...talosFakes, ...edgeFakes, ...randomFakes });
   const config = Object.fromEntries(
     Object.entries({ ...stackConfig(stack), ...secrets }).map(([key, value]) => [
       key,
@@ -49,6 +49,13 @@ async function runProgram(stack: string, secrets: Record<string, string>) {
   await recorder.registered(`${stack}-08-apps`);
   return { ...recorder, program: program! };
 }
+
+/** What the random provider would make for a generated bootstrap Secret: a stand-in, never a real value. */
+const randomFakes = {
+  "random:index/randomPassword:RandomPassword": (inputs: Record<string, unknown>) => ({
+    result: `fake-password-${String(inputs.length)}`,
+  }),
+};
 
 const fakeSecrets = {
   "homelab:cloudflareApiToken": "fake-api-token",
@@ -150,12 +157,15 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(groups).toEqual(
       [
         "namespaces",
+        "02-metallb-2-after-charts",
         "02-metallb",
+        "03-cert-manager-2-after-charts",
         "03-cert-manager",
+        "04-envoy-gateway-1-before-charts",
         "04-envoy-gateway",
         "05-cloudflared",
         "06-argocd",
-        ...(stack === "dev" ? [] : ["07-lgtm"]),
+        ...(stack === "dev" ? [] : ["07-lgtm-2-after-charts", "07-lgtm"]),
         "08-apps",
       ]
         .map((stem) => `${inventory.name}-${stem}`)
@@ -197,6 +207,102 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(closureOf("cert-manager")).toContain(`${inventory.name}-02-metallb`);
     expect(closureOf("envoy-gateway")).toContain(`${inventory.name}-03-cert-manager`);
     expect(closureOf("argocd")).toContain(`${inventory.name}-05-cloudflared`);
+  });
+
+  /** The readiness gate's group of each API group an admission webhook guards, and the gate's Job. */
+  const gates: Record<string, { group: string; chart: string; job: string }> = {
+    "metallb.io": { group: "02-metallb-2-after-charts", chart: "metallb", job: "metallb-webhook-gate" },
+    "cert-manager.io": {
+      group: "03-cert-manager-2-after-charts",
+      chart: "cert-manager",
+      job: "cert-manager-startupapicheck",
+    },
+    "acme.cert-manager.io": {
+      group: "03-cert-manager-2-after-charts",
+      chart: "cert-manager",
+      job: "cert-manager-startupapicheck",
+    },
+  };
+  const group = (stem: string) =>
+    run.ofType("kubernetes:yaml/v2:ConfigGroup").find((each) => each.name === `${inventory.name}-${stem}`)!;
+  const objectsOf = (registration: { inputs: Record<string, unknown> }) =>
+    registration.inputs.objs as { apiVersion: string; kind: string; metadata: { name: string } }[];
+
+  it("makes every custom resource of a webhook-guarded component wait for the component's readiness gate", () => {
+    let checked = 0;
+    for (const each of run.ofType("kubernetes:yaml/v2:ConfigGroup")) {
+      const closure = dependencyClosure(run.registrations, each);
+      for (const object of objectsOf(each)) {
+        const gate = gates[object.apiVersion.split("/")[0]];
+        if (!gate || object.kind === "CustomResourceDefinition") continue;
+        expect([each.name, object.kind, closure.has(`${inventory.name}-${gate.group}`)]).toEqual([
+          each.name,
+          object.kind,
+          true,
+        ]);
+        checked += 1;
+      }
+    }
+    // The pools, the advertisement, the issuers and the wildcard certificate at least.
+    expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it("runs each readiness gate after its chart: a Job in the group, nothing else the component applies", () => {
+    for (const gate of Object.values(gates)) {
+      const gateGroup = group(gate.group);
+      expect(dependencyClosure(run.registrations, gateGroup)).toContain(`${inventory.name}-${gate.chart}`);
+      const jobs = objectsOf(gateGroup).filter((object) => object.kind === "Job");
+      expect(jobs.map((job) => job.metadata.name)).toEqual([gate.job]);
+      expect(objectsOf(gateGroup).filter((object) => gates[object.apiVersion.split("/")[0]])).toEqual([]);
+    }
+  });
+
+  it("creates what the charts' hooks would have made before the charts that mount it", () => {
+    const closureOfChart = (release: string) =>
+      dependencyClosure(
+        run.registrations,
+        run
+          .ofType("kubernetes:helm.sh/v4:Chart")
+          .find((registration) => registration.name === `${inventory.name}-${release}`)!,
+      );
+    // gateway-helm's certgen Job writes the TLS Secrets the controller mounts.
+    expect(closureOfChart("envoy-gateway")).toContain(`${inventory.name}-04-envoy-gateway-1-before-charts`);
+    expect(
+      objectsOf(group("04-envoy-gateway-1-before-charts"))
+        .filter((object) => object.kind === "Job")
+        .map((job) => job.metadata.name),
+    ).toEqual(["envoy-gateway-gateway-helm-certgen"]);
+    // argo-cd's redis-secret-init made argocd-redis; Pulumi makes it, and the chart no longer tries.
+    expect(closureOfChart("argocd")).toContain(`${inventory.name}-argocd-redis`);
+    const argocd = run
+      .ofType("kubernetes:helm.sh/v4:Chart")
+      .find((registration) => registration.name === `${inventory.name}-argocd`)!;
+    expect((argocd.inputs.values as { redisSecretInit: unknown }).redisSecretInit).toEqual({
+      enabled: false,
+    });
+    if (stack !== "dev") {
+      // MinIO's root credentials before its chart; its buckets after it, before Mimir's objects.
+      expect(closureOfChart("mimir")).toContain(`${inventory.name}-mimir-object-store`);
+      const buckets = group("07-lgtm-2-after-charts");
+      expect(dependencyClosure(run.registrations, buckets)).toContain(`${inventory.name}-mimir`);
+      expect(dependencyClosure(run.registrations, group("07-lgtm"))).toContain(buckets.name);
+    }
+  });
+
+  it("generates argocd-redis from a RandomPassword and keeps it secret", () => {
+    const secret = run
+      .ofType("kubernetes:core/v1:Secret")
+      .find((registration) => registration.name === `${inventory.name}-argocd-redis`)!;
+    expect(secret.inputs.metadata).toMatchObject({ name: "argocd-redis", namespace: "argocd" });
+    expect(secret.inputs.stringData).toEqual({
+      [SECRET_SIG]: SECRET_VALUE,
+      value: { auth: "fake-password-32" },
+    });
+    const password = run
+      .ofType("random:index/randomPassword:RandomPassword")
+      .find((registration) => registration.name === `${inventory.name}-argocd-redis-auth`)!;
+    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    expect(secret.dependsOn).toContain(password.name);
   });
 
   it("applies the apps after the Argo CD chart", () => {
@@ -257,6 +363,29 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
         .map(([file, objects]) => [file.slice("k8s/".length, -".yaml".length).replace(/^00-/, ""), objects]),
     );
     expect(appliedGroups).toEqual(renderedGroups);
+
+    // The bootstrap Secrets: render lists their names and keys, Pulumi makes exactly those.
+    const renderedSecrets = (
+      files.get("bootstrap-secrets.yaml")![0] as unknown as {
+        namespace: string;
+        name: string;
+        keys: Record<string, string>;
+      }[]
+    ).map((secret) => ({
+      namespace: secret.namespace,
+      name: secret.name,
+      keys: Object.keys(secret.keys).sort(),
+    }));
+    const appliedSecrets = run.ofType("kubernetes:core/v1:Secret").map((secret) => ({
+      namespace: (secret.inputs.metadata as { namespace: string }).namespace,
+      name: (secret.inputs.metadata as { name: string }).name,
+      keys: Object.keys((secret.inputs.stringData as { value: Record<string, string> }).value).sort(),
+    }));
+    expect(appliedSecrets.sort(byName)).toEqual(renderedSecrets.sort(byName));
+    // Render holds names only: no generated or configured value appears in any file.
+    for (const [file, documents] of files) {
+      expect({ file, leaks: /fake-/.test(JSON.stringify(documents)) }).toEqual({ file, leaks: false });
+    }
   });
 
   it("exports each node class's boot image with the schematic id the Image Factory gave", async () => {

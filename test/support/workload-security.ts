@@ -45,7 +45,13 @@ export function workloadProblems(object: Json): string[] {
     if (requests.cpu === undefined || requests.memory === undefined)
       problems.push(`${at}: no cpu and memory requests`);
     if (limits.memory === undefined) problems.push(`${at}: no memory limit`);
-    if (!init && (container.readinessProbe === undefined || container.livenessProbe === undefined)) {
+    // A Job's pod runs to completion: nothing routes to it, and its deadline bounds it instead of a probe.
+    const runsToCompletion = object.kind === "Job" || object.kind === "CronJob";
+    if (
+      !init &&
+      !runsToCompletion &&
+      (container.readinessProbe === undefined || container.livenessProbe === undefined)
+    ) {
       problems.push(`${at}: needs a readiness and a liveness probe`);
     }
     const context = asRecord(container.securityContext);
