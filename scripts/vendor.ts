@@ -237,6 +237,8 @@ export interface Webhook {
   kind: string;
   name: string | null;
   webhooks: { name: string | null; service: { name: string | null; namespace: string | null } | null }[];
+  /** The template actions the configuration sits inside, as for `Hook.guards`. */
+  guards: string[];
 }
 
 export interface Subchart {
@@ -637,7 +639,7 @@ function walkChart(
             current.service[rest.endsWith(".name") ? "name" : "namespace"] = line.value;
           }
         }
-        collected.webhooks.push({ template, kind, name, webhooks });
+        collected.webhooks.push({ template, kind, name, webhooks, guards });
       }
       if (kind === "Service") collected.services.push({ template, name });
     });

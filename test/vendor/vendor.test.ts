@@ -183,6 +183,7 @@ describe("npm run vendor -- --from <dir>, on the fixture input", () => {
           },
           { name: "gadgets.demo.example.com", service: null },
         ],
+        guards: ["if .Values.webhook.enabled"],
       },
     ]);
   });
