@@ -110,13 +110,15 @@ export const chartHooks: Readonly<Record<string, readonly HookRule[]>> = {
         off: ["startupapicheck.enabled"],
       },
     },
-    ...[
-      "templates/startupapicheck-psp.yaml",
-      "templates/startupapicheck-psp-clusterrole.yaml",
-      "templates/startupapicheck-psp-clusterrolebinding.yaml",
-    ].map((template) => ({
+    ...(
+      [
+        ["templates/startupapicheck-psp.yaml", "PodSecurityPolicy"],
+        ["templates/startupapicheck-psp-clusterrole.yaml", "ClusterRole"],
+        ["templates/startupapicheck-psp-clusterrolebinding.yaml", "ClusterRoleBinding"],
+      ] as const
+    ).map(([template, kind]) => ({
       template,
-      kinds: ["PodSecurityPolicy", "ClusterRole", "ClusterRoleBinding"],
+      kinds: [kind],
       handled: {
         handling: "off" as const,
         off: ["global.podSecurityPolicy.enabled", "startupapicheck.enabled"],
@@ -169,16 +171,18 @@ export const chartHooks: Readonly<Record<string, readonly HookRule[]>> = {
     },
   ],
   grafana: [
-    ...[
-      "templates/tests/test-configmap.yaml",
-      "templates/tests/test-podsecuritypolicy.yaml",
-      "templates/tests/test-role.yaml",
-      "templates/tests/test-rolebinding.yaml",
-      "templates/tests/test-serviceaccount.yaml",
-      "templates/tests/test.yaml",
-    ].map((template) => ({
+    ...(
+      [
+        ["templates/tests/test-configmap.yaml", "ConfigMap"],
+        ["templates/tests/test-podsecuritypolicy.yaml", "PodSecurityPolicy"],
+        ["templates/tests/test-role.yaml", "Role"],
+        ["templates/tests/test-rolebinding.yaml", "RoleBinding"],
+        ["templates/tests/test-serviceaccount.yaml", "ServiceAccount"],
+        ["templates/tests/test.yaml", "Pod"],
+      ] as const
+    ).map(([template, kind]) => ({
       template,
-      kinds: ["ConfigMap", "PodSecurityPolicy", "Role", "RoleBinding", "ServiceAccount", "Pod"],
+      kinds: [kind],
       handled: {
         handling: "off" as const,
         off: ["testFramework.enabled"],
@@ -232,6 +236,65 @@ export const chartHooks: Readonly<Record<string, readonly HookRule[]>> = {
       handled: { handling: "test", why: helmTest },
     },
   ],
+};
+
+/**
+ * How the program makes sure an admission webhook of a pinned chart answers before anything it guards is
+ * applied: a readiness gate (the Job in the component's after-charts phase that its own objects wait
+ * for), or values that leave the webhook out. test/chart-facts holds it against every chart's webhooks.
+ */
+export type WebhookHandling =
+  | { readonly handling: "gate"; readonly job: string; readonly why: string }
+  | { readonly handling: "off"; readonly off: readonly string[]; readonly why: string };
+
+/** Per chart name: each webhook configuration template and how it is handled. */
+export const chartWebhooks: Readonly<Record<string, Readonly<Record<string, WebhookHandling>>>> = {
+  metallb: {
+    "templates/webhooks.yaml": {
+      handling: "gate",
+      job: "metallb-webhook-gate",
+      why: "validates the IPAddressPools and L2Advertisement, failurePolicy Fail",
+    },
+    "charts/frr-k8s/templates/webhooks.yaml": {
+      handling: "off",
+      off: ["frrk8s.enabled"],
+      why: "layer 2 only: the FRR-K8s subchart is not installed",
+    },
+  },
+  "cert-manager": {
+    "templates/webhook-mutating-webhook.yaml": {
+      handling: "gate",
+      job: "cert-manager-startupapicheck",
+      why: "admits every cert-manager.io object; its CA bundle comes from the cainjector",
+    },
+    "templates/webhook-validating-webhook.yaml": {
+      handling: "gate",
+      job: "cert-manager-startupapicheck",
+      why: "validates every cert-manager.io object, failurePolicy Fail",
+    },
+  },
+  "gateway-helm": {
+    "templates/envoy-proxy-topology-injector-webhook.yaml": {
+      handling: "off",
+      off: ["topologyInjector.enabled"],
+      why: "a hook as well; it would only label proxy pods (pods/binding, failurePolicy Ignore) and guards nothing the program applies",
+    },
+  },
+  "mimir-distributed": Object.fromEntries(
+    [
+      "no-downscale-webhook.yaml",
+      "pod-eviction-webhook.yaml",
+      "prepare-downscale-webhook.yaml",
+      "zone-aware-pod-disruption-budget-validating-webhook.yaml",
+    ].map((file) => [
+      `charts/rollout-operator/templates/${file}`,
+      {
+        handling: "off",
+        off: ["rollout_operator.enabled"],
+        why: "one replica per component: the rollout operator is not installed",
+      } as const,
+    ]),
+  ),
 };
 
 /**
