@@ -17,8 +17,13 @@ const reservedWords = new Set(["true", "false", "yes", "no", "on", "off", "y", "
  */
 const plainText = /^[A-Za-z_/][A-Za-z0-9_./@-]*$/;
 
+/** What some YAML 1.1 readers take for a number even without a digit in front: `_1`, `e5`, `E10`. */
+const numberLike = /^[_0-9.]*([eE][-+]?[0-9]+)?$/;
+
 function scalarText(value: string): string {
-  return plainText.test(value) && !reservedWords.has(value.toLowerCase()) ? value : JSON.stringify(value);
+  return plainText.test(value) && !reservedWords.has(value.toLowerCase()) && !numberLike.test(value)
+    ? value
+    : JSON.stringify(value);
 }
 
 /**

@@ -59,6 +59,12 @@ const trickyString = fc.oneof(
     "é",
     "10.20.0.11",
     "v1.13.9",
+    "e0",
+    "E10",
+    "_1",
+    "_",
+    "1:20",
+    "0o17",
   ),
 );
 const trickyData = fc.letrec((tie) => ({
@@ -96,7 +102,7 @@ describe("yamlDocument", () => {
         expect(yaml11).toEqual(expected);
         expect(jsYaml).toEqual(expected);
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 
