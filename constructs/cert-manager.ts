@@ -2,6 +2,7 @@ import { Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import { CertManagerStartupCheck } from "./hook-jobs";
+import { waitForJob } from "./install-job";
 import { Certificate, ClusterIssuer } from "./imports/cert-manager.io";
 import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
 
@@ -141,6 +142,10 @@ export class CertManager extends Construct implements PlatformComponent {
       });
       return certificate;
     });
+    // Without a phase of its own the check shares this scope: the issuers and certificates wait for it.
+    if (!props.phases?.afterCharts) {
+      waitForJob(this, { namespace, name: "cert-manager-startupapicheck" }, ["cert-manager.io"]);
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-30";
 
@@ -73,6 +74,26 @@ export function resourceRef(group: string, kind: string, namespace: string, name
 
 /** The annotation on an install Job's pod template that names what it was run for. */
 export const installJobRevisionAnnotation = "homelab.dev/install-revision";
+
+/**
+ * Makes every object under `scope` in one of `apiGroups` wait for a Job applied with it, through the
+ * `config.kubernetes.io/depends-on` annotation: for a gate that shares its component's scope (no
+ * separate phase), so that Pulumi's ConfigGroup still applies the guarded objects after the Job completes.
+ */
+export function waitForJob(
+  scope: Construct,
+  job: { readonly namespace: string; readonly name: string },
+  apiGroups: readonly string[],
+): void {
+  const reference = resourceRef("batch", "Job", job.namespace, job.name);
+  for (const child of scope.node.findAll()) {
+    if (!(child instanceof ApiObject) || !apiGroups.includes(child.apiGroup)) continue;
+    const existing = (child.metadata.toJson() as { annotations?: Record<string, string> }).annotations?.[
+      dependsOnAnnotation
+    ];
+    child.metadata.addAnnotation(dependsOnAnnotation, existing ? `${existing},${reference}` : reference);
+  }
+}
 
 /**
  * A `batch/v1` Job that runs once to completion, which Pulumi awaits. No `ttlSecondsAfterFinished`: a

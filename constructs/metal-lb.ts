@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
 import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
+import { waitForJob } from "./install-job";
 import { WebhookReadinessGate } from "./readiness-gate";
 
 /** Configuration of `MetalLb`: the LAN addresses it may hand out. */
@@ -90,7 +91,7 @@ export class MetalLb extends Construct implements PlatformComponent {
     // The webhook serves once the controller has rotated its certificate into the webhook configuration;
     // an L2Advertisement admits any empty spec, so the dry run fails only while the webhook does not answer.
     new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
-      name: "metallb-webhook-gate",
+      name: gateName,
       namespace,
       probe: {
         apiVersion: "metallb.io/v1beta1",
@@ -125,8 +126,13 @@ export class MetalLb extends Construct implements PlatformComponent {
       metadata: { name: this.poolName, namespace },
       spec: { ipAddressPools: pools },
     });
+    // Without a phase of its own the gate shares this scope: the pools and the advertisement wait for it.
+    if (!props.phases?.afterCharts) waitForJob(this, { namespace, name: gateName }, ["metallb.io"]);
   }
 }
+
+/** The readiness gate's Job and its ServiceAccount, Role and ConfigMap. */
+const gateName = "metallb-webhook-gate";
 
 const addressForms = "a CIDR (192.168.1.240/28) or a first-last range (192.168.1.240-192.168.1.250)";
 

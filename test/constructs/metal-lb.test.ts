@@ -39,7 +39,14 @@ describe("MetalLb's webhook readiness gate", () => {
   it("goes among MetalLB's own objects when no phase is given", () => {
     const chart = Testing.chart();
     new MetalLb(chart, "metallb", { addresses });
-    expect(Testing.synth(chart).map((manifest) => manifest.kind)).toContain("Job");
+    const manifests = Testing.synth(chart);
+    expect(manifests.map((manifest) => manifest.kind)).toContain("Job");
+    // …and the pools and the advertisement wait for it where Pulumi applies them as one group.
+    for (const manifest of manifests.filter((each) => each.apiVersion.startsWith("metallb.io/"))) {
+      expect(manifest.metadata.annotations).toEqual({
+        "config.kubernetes.io/depends-on": "batch/namespaces/metallb-system/Job/metallb-webhook-gate",
+      });
+    }
   });
 });
 
