@@ -1,39 +1,53 @@
-// `npm run render`: runs the compiled CLI (dist/cli/render.js) when dist/ is at least as new as every
-// source it is built from, which saves tsx's start-up (about a second); otherwise runs the sources
-// through tsx, so an edited checkout or a clone without a build still just works.
+// `npm run render`: starts render the fastest way that is up to date with the sources. A build in
+// dist/ (scripts/bundle-render.mjs, run by `npm ci` and `npm run build`) counts when it is at least as
+// new as every source it is made from: then the V8 start-up snapshot of render runs, if this Node.js
+// built it, else the one-file bundle, else the compiled files. An edited checkout without a fresh build
+// runs the sources through tsx, so it always renders what the sources say.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const compiled = path.join(root, "dist/cli/render.js");
+const dist = (file) => path.join(root, "dist/cli", file);
 const sources = ["inventory", "constructs", "charts", "stacks", "cli", "vendor", "pins.ts", "package.json"];
+const args = process.argv.slice(2);
 
-/** The newest modification time of the .ts and .json files below `file`, in milliseconds. */
+/** The newest modification time of the .ts, .json and .mjs files below `file`, in milliseconds. */
 function newest(file) {
   const stats = statSync(file, { throwIfNoEntry: false });
   if (stats === undefined) return 0;
-  if (!stats.isDirectory()) return /\.(ts|json)$/.test(file) ? stats.mtimeMs : 0;
+  if (!stats.isDirectory()) return /\.(ts|json|mjs)$/.test(file) ? stats.mtimeMs : 0;
   return readdirSync(file).reduce((latest, name) => Math.max(latest, newest(path.join(file, name))), 0);
 }
 
-function distIsCurrent() {
-  const built = statSync(compiled, { throwIfNoEntry: false });
-  if (built === undefined) return false;
-  return sources.every((source) => newest(path.join(root, source)) <= built.mtimeMs);
+const sourcesChanged = Math.max(...sources.map((source) => newest(path.join(root, source))));
+const isCurrent = (file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= sourcesChanged;
+
+function snapshotOfThisNode() {
+  try {
+    const { node } = JSON.parse(readFileSync(dist("render.blob.json"), "utf8"));
+    return node === process.version && isCurrent(dist("render.blob")) ? dist("render.blob") : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-if (process.env.HOMELAB_RENDER_FROM_SOURCE !== "1" && distIsCurrent()) {
+function run(command, commandArgs) {
+  const result = spawnSync(command, commandArgs, { stdio: "inherit" });
+  if (result.error) process.stderr.write(`render: cannot start ${command}: ${result.error.message}\n`);
+  process.exitCode = result.error ? 1 : (result.status ?? 1);
+}
+
+const fromSource = process.env.HOMELAB_RENDER_FROM_SOURCE === "1";
+const snapshot = fromSource ? undefined : snapshotOfThisNode();
+const compiled = fromSource ? undefined : [dist("render.bundle.js"), dist("render.js")].find(isCurrent);
+if (snapshot !== undefined) {
+  run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]);
+} else if (compiled !== undefined) {
   createRequire(import.meta.url)(compiled);
 } else {
-  const result = spawnSync(
-    path.join(root, "node_modules/.bin/tsx"),
-    [path.join(root, "cli/render.ts"), ...process.argv.slice(2)],
-    { stdio: "inherit" },
-  );
-  if (result.error) process.stderr.write(`render: cannot start tsx: ${result.error.message}\n`);
-  process.exitCode = result.error ? 1 : (result.status ?? 1);
+  run(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "cli/render.ts"), ...args]);
 }
