@@ -42,6 +42,11 @@ export interface ComponentChart {
    */
   readonly beforeCharts: Chart;
   /**
+   * Applied together with `helmCharts`, and before `chart`: post-install hook replacements the charts'
+   * workloads need to become ready (Jobs that retry until the chart's service answers). Often empty.
+   */
+  readonly withCharts: Chart;
+  /**
    * Applied after `helmCharts` and before `chart`: post-install hook replacements and the readiness gate
    * of the component's admission webhook, Jobs that `chart` waits for. Often empty.
    */
@@ -73,6 +78,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   const components: ComponentChart[] = [];
   const phaseCharts = (stem: string) => ({
     beforeCharts: new Chart(app, phaseFileStem(stem, "beforeCharts")),
+    withCharts: new Chart(app, phaseFileStem(stem, "withCharts")),
     afterCharts: new Chart(app, phaseFileStem(stem, "afterCharts")),
   });
   const add = <T extends Construct & PlatformComponent>(
@@ -194,8 +200,9 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
         storageClassName: storage?.storageClassName ?? platform.storage.className,
         namespace: platformNamespaces.lgtm,
       });
-      // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job after the charts does instead.
-      mimirBuckets(phases.afterCharts, stack.namespace.name, stack.helmCharts);
+      // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job beside the charts does
+      // instead: Mimir's store-gateway and compactor only become ready once the buckets exist.
+      mimirBuckets(phases.withCharts, stack.namespace.name, stack.helmCharts);
       return stack;
     });
   }

@@ -13,15 +13,21 @@ export const componentOrder = [
 export type ComponentName = (typeof componentOrder)[number];
 
 /** A component's objects applied apart from its own, around its Helm charts; see `InstallPhases`. */
-export type InstallPhase = "beforeCharts" | "afterCharts";
+export type InstallPhase = "beforeCharts" | "withCharts" | "afterCharts";
+
+const phaseSuffixes: Record<InstallPhase, string> = {
+  beforeCharts: "-1-before-charts",
+  withCharts: "-2-with-charts",
+  afterCharts: "-3-after-charts",
+};
 
 /**
- * `04-envoy-gateway-1-before-charts`, `03-cert-manager-2-after-charts`: the file and resource names of a
- * component's phases, which sort before its own `04-envoy-gateway` in apply order (the Helm charts
- * come between the two phases).
+ * `04-envoy-gateway-1-before-charts`, `07-lgtm-2-with-charts`, `03-cert-manager-3-after-charts`: the
+ * file and resource names of a component's phases, which sort in apply order before its own
+ * `04-envoy-gateway` (the Helm charts are applied with the second).
  */
 export function phaseFileStem(stem: string, phase: InstallPhase): string {
-  return `${stem}${phase === "beforeCharts" ? "-1-before-charts" : "-2-after-charts"}`;
+  return `${stem}${phaseSuffixes[phase]}`;
 }
 
 /** `01-storage`, …, `08-apps`: stable whichever components a cluster enables. */

@@ -213,7 +213,7 @@ export const chartHooks: Readonly<Record<string, readonly HookRule[]>> = {
       kinds: ["Job"],
       handled: {
         handling: "run",
-        phase: "afterCharts",
+        phase: "withCharts",
         objects: { Job: "mimir-minio-make-buckets" },
         by: "MinioBuckets",
       },
@@ -309,7 +309,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * What the MinIO subchart's post-install hook would do for Mimir: its buckets, made by a Job in `scope`
- * (the LGTM component's after-charts phase) with the credentials MinIO itself reads. Nothing when the
+ * (the LGTM component's with-charts phase) with the credentials MinIO itself reads. Nothing when the
  * charts hold no mimir-distributed with its MinIO.
  */
 export function mimirBuckets(scope: Construct, namespace: string, helmCharts: readonly HelmChart[]): void {

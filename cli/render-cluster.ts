@@ -1,5 +1,4 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
-import { dump } from "js-yaml";
 import { buildClusterCharts, phaseFileStem, type ClusterCharts } from "../charts";
 import { activeNodes, hasTunnel, type ClusterInventory } from "../inventory";
 import {
@@ -11,6 +10,7 @@ import {
   talosYaml,
 } from "../stacks/builders";
 import { clusterReadme } from "./cluster-readme";
+import { yamlDocument } from "./yaml-emit";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
 export interface RenderedFile {
@@ -58,7 +58,7 @@ function edgeFiles(inventory: ClusterInventory, charts: ClusterCharts): Rendered
  * limits reads it back), no folded lines, keys in the order the objects hold them.
  */
 export function toYaml(value: unknown): string {
-  return dump(value, { noRefs: true, lineWidth: -1, sortKeys: false });
+  return yamlDocument(value);
 }
 
 function yamlDocuments(documents: readonly unknown[]): string {
@@ -68,7 +68,8 @@ function yamlDocuments(documents: readonly unknown[]): string {
 /**
  * `k8s/<nn>-<component>.yaml`: the objects of each component, numbered in apply order; around its Helm
  * charts (`helm/<nn>-<component>.yaml`), `k8s/<nn>-<component>-1-before-charts.yaml` (what pre-install
- * hooks would make) and `-2-after-charts.yaml` (post-install hook replacements and the readiness gate),
+ * hooks would make), `-2-with-charts.yaml` (post-install hook replacements applied with the charts) and
+ * `-3-after-charts.yaml` (post-install hook replacements and the readiness gate, after the charts),
  * each only when it holds objects.
  */
 function manifestFiles(charts: ClusterCharts): RenderedFile[] {
@@ -76,6 +77,7 @@ function manifestFiles(charts: ClusterCharts): RenderedFile[] {
     { stem: "00-namespaces", chart: charts.namespaces },
     ...charts.components.flatMap((component) => [
       { stem: phaseFileStem(component.stem, "beforeCharts"), chart: component.beforeCharts },
+      { stem: phaseFileStem(component.stem, "withCharts"), chart: component.withCharts },
       { stem: phaseFileStem(component.stem, "afterCharts"), chart: component.afterCharts },
       component,
     ]),

@@ -60,6 +60,13 @@ export interface InstallPhases {
    */
   readonly beforeCharts?: Construct;
   /**
+   * Objects to apply together with the Helm charts, neither waiting for them nor awaited by them, and
+   * before the component's own objects: post-install hook replacements without which the charts'
+   * workloads never become ready (Mimir's buckets in the MinIO its chart installs). A Job here retries
+   * until what it needs from the charts answers, as a hook of a `helm install` without `--wait` would.
+   */
+  readonly withCharts?: Construct;
+  /**
    * Objects to apply after the Helm charts and before the component's own objects: post-install hook
    * replacements and the readiness gate of an admission webhook (a Job the own objects wait for).
    */

@@ -17,9 +17,10 @@ export interface PlatformArgs {
 
 /**
  * The platform on the cluster: the namespaces, then the bootstrap Secrets, then component by component
- * in apply order: what the component's charts' pre-install hooks would make, the upstream Helm charts,
- * what their post-install hooks would do and the readiness gate of the component's admission webhook
- * (Jobs Pulumi awaits), then the component's own cdk8s objects. Each step depends on the one before.
+ * in apply order: what the component's charts' pre-install hooks would make, the upstream Helm charts
+ * together with the post-install hook replacements their workloads need to become ready, what the other
+ * post-install hooks would do and the readiness gate of the component's admission webhook (Jobs Pulumi
+ * awaits), then the component's own cdk8s objects. Each step depends on the ones before.
  */
 export class Platform extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -67,18 +68,25 @@ export class Platform extends pulumi.ComponentResource {
             dependsOn: [...previous, ...beforeCharts],
           }),
       );
+      // Beside the charts: neither waits for the other (its Jobs retry until the charts' services answer).
+      const withCharts = group(phaseFileStem(component.stem, "withCharts"), component.withCharts, [
+        ...previous,
+        ...beforeCharts,
+      ]);
       const afterCharts = group(phaseFileStem(component.stem, "afterCharts"), component.afterCharts, [
         ...previous,
         ...beforeCharts,
         ...helmReleases,
+        ...withCharts,
       ]);
       const own = group(component.stem, component.chart, [
         ...previous,
         ...beforeCharts,
         ...helmReleases,
+        ...withCharts,
         ...afterCharts,
       ]);
-      previous = [...beforeCharts, ...helmReleases, ...afterCharts, ...own];
+      previous = [...beforeCharts, ...helmReleases, ...withCharts, ...afterCharts, ...own];
     }
     this.registerOutputs({});
   }

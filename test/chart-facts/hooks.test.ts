@@ -281,7 +281,7 @@ describe("the images that stand in for hooks follow the charts", () => {
     const buckets = lookup(factsOf("mimir-distributed").values, "minio.buckets") as { name: string }[];
     expect(buckets.map((bucket) => bucket.name)).toEqual([...mimirMinioBuckets]);
     for (const install of installs("mimir-distributed")) {
-      const job = (install.component.afterCharts.toJson() as Json[]).find((object) => object.kind === "Job")!;
+      const job = (install.component.withCharts.toJson() as Json[]).find((object) => object.kind === "Job")!;
       const args = (((job.spec as Json).template as Json).spec as { containers: { args: string[] }[] })
         .containers[0].args;
       expect(args.filter((arg) => arg.startsWith("store/"))).toEqual(

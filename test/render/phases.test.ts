@@ -13,16 +13,16 @@ describe("render's install phases", () => {
     expect(manifests).toEqual([...manifests].sort());
     expect(manifests).toEqual(
       expect.arrayContaining([
-        "k8s/02-metallb-2-after-charts.yaml",
-        "k8s/03-cert-manager-2-after-charts.yaml",
+        "k8s/02-metallb-3-after-charts.yaml",
+        "k8s/03-cert-manager-3-after-charts.yaml",
         "k8s/04-envoy-gateway-1-before-charts.yaml",
-        "k8s/07-lgtm-2-after-charts.yaml",
+        "k8s/07-lgtm-2-with-charts.yaml",
       ]),
     );
     // An empty phase writes no file.
-    expect(manifests.filter((file) => /-\d-(before|after)-charts\.yaml$/.test(file))).toHaveLength(4);
+    expect(manifests.filter((file) => /-\d-(before|with|after)-charts\.yaml$/.test(file))).toHaveLength(4);
     for (const [phase, component] of [
-      ["k8s/02-metallb-2-after-charts.yaml", "k8s/02-metallb.yaml"],
+      ["k8s/02-metallb-3-after-charts.yaml", "k8s/02-metallb.yaml"],
       ["k8s/04-envoy-gateway-1-before-charts.yaml", "k8s/04-envoy-gateway.yaml"],
     ]) {
       expect(manifests.indexOf(phase)).toBe(manifests.indexOf(component) - 1);

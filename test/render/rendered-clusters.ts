@@ -28,6 +28,7 @@ export function renderedClusters(): RenderedCluster[] {
       charts.namespaces,
       ...charts.components.flatMap((component) => [
         component.beforeCharts,
+        component.withCharts,
         component.afterCharts,
         component.chart,
       ]),
