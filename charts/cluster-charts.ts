@@ -4,7 +4,7 @@ import { ArgoCd } from "../constructs/argo-cd";
 import { CertManager } from "../constructs/cert-manager";
 import { Cloudflared } from "../constructs/cloudflared";
 import { EnvoyGateway } from "../constructs/envoy-gateway";
-import { Lgtm } from "../constructs/lgtm";
+import { Lgtm, lgtmCollector } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
 import type {
@@ -100,6 +100,9 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
     return built;
   };
 
+  // Alloy's identity is fixed, so components applied before the LGTM stack can already admit it.
+  const collector = platform.lgtm.enabled ? lgtmCollector(platformNamespaces.lgtm) : undefined;
+
   const storage = platform.storage.enabled
     ? add(
         "storage",
@@ -168,6 +171,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
           publicGateway: gateways.public,
           replicas,
           namespace: platformNamespaces.cloudflared,
+          telemetry: collector,
         }),
     );
   }
@@ -208,7 +212,7 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   }
 
   const appsChart = new Chart(app, componentFileStem("apps"));
-  const publicExposures = buildApps(appsChart, inventory, gateways);
+  const publicExposures = buildApps(appsChart, inventory, gateways, collector);
   components.push({
     component: "apps",
     stem: componentFileStem("apps"),
