@@ -29,7 +29,7 @@ import { chartFacts, type ChartFacts } from "../support/helm-names";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** Keys templates read through a `with` scope or variable; chart evidence in /work/shared/charts. */
+/** Keys templates read through a `with` scope or variable; each cites the template line in the pinned chart. */
 const readThroughScope: Readonly<Record<string, readonly { path: string; evidence: string }[]>> = {
   "mimir-distributed@6.1.0": [
     {
