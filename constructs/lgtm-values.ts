@@ -58,8 +58,11 @@ export function lgtmEndpoints(namespace: string): LgtmEndpoints {
  * ".data.rootUser and .data.rootPassword are mandatory").
  */
 export interface ObjectStoreSecret {
+  /** The Secret's name, in the stack's namespace (`LgtmProps.objectStoreSecretName`, by default `mimir-object-store`). */
   readonly name: string;
+  /** The key holding the object store's root user (at least 3 characters for MinIO). */
   readonly userKey: "rootUser";
+  /** The key holding the object store's root password (at least 8 characters for MinIO). */
   readonly passwordKey: "rootPassword";
 }
 

@@ -301,12 +301,18 @@ describe("a project that installs the packed library beside its peer dependencie
     const kinds = JSON.parse(printed) as string[];
     expect(new Set(kinds)).toEqual(
       new Set([
+        // MetalLB used alone, without a phase chart of its own, brings its webhook readiness gate: a Job
+        // with its ServiceAccount, Role, RoleBinding and the ConfigMap holding its script.
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ConfigMap",
+        "Job",
         "IPAddressPool",
         "L2Advertisement",
         "Namespace",
         "AppProject",
         "Application",
-        "ServiceAccount",
         "NetworkPolicy",
         "HTTPRoute",
       ]),
