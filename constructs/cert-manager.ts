@@ -2,7 +2,7 @@ import { Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import { CertManagerStartupCheck } from "./hook-jobs";
-import { waitForJob } from "./install-job";
+import { installJobName, waitForJob } from "./install-job";
 import { Certificate, ClusterIssuer } from "./imports/cert-manager.io";
 import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
 
@@ -144,7 +144,8 @@ export class CertManager extends Construct implements PlatformComponent {
     });
     // Without a phase of its own the check shares this scope: the issuers and certificates wait for it.
     if (!props.phases?.afterCharts) {
-      waitForJob(this, { namespace, name: "cert-manager-startupapicheck" }, ["cert-manager.io"]);
+      const name = installJobName("cert-manager-startupapicheck", pins.charts.certManager);
+      waitForJob(this, { namespace, name }, ["cert-manager.io"]);
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-30";
@@ -96,18 +97,38 @@ export function waitForJob(
 }
 
 /**
- * A `batch/v1` Job that runs once to completion, which Pulumi awaits. No `ttlSecondsAfterFinished`: a
- * Job the cluster deletes by itself would be drift that Pulumi creates again.
+ * The Job's name: `name`, then its revision, so that a new revision is a new Job — a Job's pod template
+ * cannot change, and a new name makes the upgrade a create and a delete, never an update Kubernetes
+ * refuses. A revision too long for a name is replaced by a short hash of it.
+ */
+export function installJobName(name: string, revision: string | undefined): string {
+  if (revision === undefined) return name;
+  const slug = revision
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (slug !== "" && name.length + 1 + slug.length <= 63) return `${name}-${slug}`;
+  return `${name}-${createHash("sha256").update(revision).digest("hex").slice(0, 8)}`;
+}
+
+/**
+ * A `batch/v1` Job that runs once to completion, which Pulumi awaits — for as long as the Job may take
+ * (`pulumi.com/timeoutSeconds`, not the provider's 10-minute default), and a Job that failed is
+ * replaced on the next `pulumi up` (`pulumi.com/replaceUnready`) instead of being awaited again. No
+ * `ttlSecondsAfterFinished`: a Job the cluster deletes by itself would be drift that Pulumi creates again.
  */
 export function installJob(scope: Construct, id: string, props: InstallJobProps): k8s.KubeJob {
   const user = props.runAsUser ?? 65532;
   return new k8s.KubeJob(scope, id, {
     metadata: {
-      name: props.name,
+      name: installJobName(props.name, props.revision),
       namespace: props.namespace,
-      ...(props.after && props.after.length > 0
-        ? { annotations: { [dependsOnAnnotation]: props.after.join(",") } }
-        : {}),
+      labels: { "app.kubernetes.io/name": props.name, "app.kubernetes.io/component": "install-job" },
+      annotations: {
+        "pulumi.com/timeoutSeconds": String(props.activeDeadlineSeconds + 60),
+        "pulumi.com/replaceUnready": "true",
+        ...(props.after && props.after.length > 0 ? { [dependsOnAnnotation]: props.after.join(",") } : {}),
+      },
     },
     spec: {
       backoffLimit: props.backoffLimit,

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
 import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
-import { waitForJob } from "./install-job";
+import { installJobName, waitForJob } from "./install-job";
 import { WebhookReadinessGate } from "./readiness-gate";
 
 /** Configuration of `MetalLb`: the LAN addresses it may hand out. */
@@ -127,7 +127,9 @@ export class MetalLb extends Construct implements PlatformComponent {
       spec: { ipAddressPools: pools },
     });
     // Without a phase of its own the gate shares this scope: the pools and the advertisement wait for it.
-    if (!props.phases?.afterCharts) waitForJob(this, { namespace, name: gateName }, ["metallb.io"]);
+    if (!props.phases?.afterCharts) {
+      waitForJob(this, { namespace, name: installJobName(gateName, pins.charts.metallb) }, ["metallb.io"]);
+    }
   }
 }
 

@@ -22,6 +22,10 @@ const facts: ChartFacts[] = fs
   .filter((file) => file.endsWith(".json"))
   .sort()
   .map((file) => JSON.parse(fs.readFileSync(path.join(vendorCharts, file), "utf8")) as ChartFacts);
+/** An object's name; an install Job's without the revision its name ends in (`installJobName`). */
+const baseName = (object: Json) =>
+  ((object.metadata as Json).labels as Record<string, string> | undefined)?.["app.kubernetes.io/name"] ??
+  (object.metadata as Json).name;
 const factsOf = (name: string) => facts.find((each) => each.chart.name === name)!;
 const clusters = renderedClusters();
 
@@ -180,7 +184,7 @@ describe.each(facts.map((each) => [`${each.chart.name} ${each.chart.version}`, e
               const objects = install.component[handled.phase].toJson() as Json[];
               const wanted = handled.objects[hook.kind];
               const found = objects.some(
-                (object) => object.kind === hook.kind && (object.metadata as Json).name === wanted,
+                (object) => object.kind === hook.kind && baseName(object) === wanted,
               );
               if (!found) problems.push(`${at}: no ${hook.kind}/${wanted} in ${handled.phase}`);
               break;
@@ -213,7 +217,7 @@ describe.each(facts.map((each) => [`${each.chart.name} ${each.chart.version}`, e
             );
           } else {
             const jobs = (install.component.afterCharts.toJson() as Json[]).filter(
-              (object) => object.kind === "Job" && (object.metadata as Json).name === handled.job,
+              (object) => object.kind === "Job" && baseName(object) === handled.job,
             );
             if (jobs.length !== 1)
               problems.push(`${at}: no readiness gate Job ${handled.job} after the charts`);

@@ -3,6 +3,7 @@ import { CertManager, type CertManagerProps } from "../../constructs/cert-manage
 import { pins } from "../../pins";
 import { validateHelmValues } from "../support/helm-values";
 import { validateManifest } from "../support/k8s-schema";
+import { installJobName } from "../../constructs/install-job";
 
 const props: CertManagerProps = {
   acmeEmail: "ops@example.org",
@@ -29,7 +30,7 @@ describe("CertManager's readiness gate", () => {
       "ServiceAccount/cert-manager-startupapicheck",
       "Role/cert-manager-startupapicheck:create-cert",
       "RoleBinding/cert-manager-startupapicheck:create-cert",
-      "Job/cert-manager-startupapicheck",
+      `Job/${installJobName("cert-manager-startupapicheck", pins.charts.certManager)}`,
     ]);
     const job = gate.find((manifest) => manifest.kind === "Job")!;
     expect(job.spec.template.spec.containers[0]).toMatchObject({

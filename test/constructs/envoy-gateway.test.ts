@@ -4,6 +4,7 @@ import { EnvoyGateway, type EnvoyGatewayProps } from "../../constructs/envoy-gat
 import { pins } from "../../pins";
 import { validateHelmValues } from "../support/helm-values";
 import { validateManifest } from "../support/k8s-schema";
+import { installJobName } from "../../constructs/install-job";
 
 const certificate: WildcardCertificate = {
   domain: "home.example.org",
@@ -34,7 +35,7 @@ describe("EnvoyGateway's certgen", () => {
       "ServiceAccount/envoy-gateway-gateway-helm-certgen",
       "Role/envoy-gateway-gateway-helm-certgen",
       "RoleBinding/envoy-gateway-gateway-helm-certgen",
-      "Job/envoy-gateway-gateway-helm-certgen",
+      `Job/${installJobName("envoy-gateway-gateway-helm-certgen", `docker.io/envoyproxy/gateway:${pins.images.envoyGateway}`)}`,
     ]);
     const job = certgen.find((manifest) => manifest.kind === "Job")!;
     expect(job.spec.template.spec.containers[0]).toMatchObject({

@@ -3,6 +3,7 @@ import { MetalLb, type MetalLbProps } from "../../constructs/metal-lb";
 import { pins } from "../../pins";
 import { validateHelmValues } from "../support/helm-values";
 import { validateManifest } from "../support/k8s-schema";
+import { installJobName } from "../../constructs/install-job";
 
 const addresses = ["192.168.1.240-192.168.1.250", "10.10.0.0/28"];
 
@@ -22,7 +23,7 @@ describe("MetalLb's webhook readiness gate", () => {
       "Role/metallb-webhook-gate",
       "RoleBinding/metallb-webhook-gate",
       "ConfigMap/metallb-webhook-gate",
-      "Job/metallb-webhook-gate",
+      `Job/${installJobName("metallb-webhook-gate", pins.charts.metallb)}`,
     ]);
     expect(gate.find((manifest) => manifest.kind === "Role")!.rules).toEqual([
       { apiGroups: ["metallb.io"], resources: ["l2advertisements"], verbs: ["create"] },
@@ -44,7 +45,7 @@ describe("MetalLb's webhook readiness gate", () => {
     // …and the pools and the advertisement wait for it where Pulumi applies them as one group.
     for (const manifest of manifests.filter((each) => each.apiVersion.startsWith("metallb.io/"))) {
       expect(manifest.metadata.annotations).toEqual({
-        "config.kubernetes.io/depends-on": "batch/namespaces/metallb-system/Job/metallb-webhook-gate",
+        "config.kubernetes.io/depends-on": `batch/namespaces/metallb-system/Job/${installJobName("metallb-webhook-gate", pins.charts.metallb)}`,
       });
     }
   });
@@ -162,5 +163,27 @@ describe("MetalLb", () => {
     [["192.168.1.240"], 'addresses[0] "192.168.1.240" is a single address: write it as 192.168.1.240/32'],
   ])("rejects addresses %j", (badAddresses, message) => {
     expect(() => synth({ addresses: badAddresses })).toThrow(message);
+  });
+});
+
+describe("install Jobs", () => {
+  it("are named after their revision, so a new revision is a new Job rather than an update Kubernetes refuses", () => {
+    expect(installJobName("metallb-webhook-gate", "0.16.1")).toBe("metallb-webhook-gate-0-16-1");
+    expect(installJobName("gate", undefined)).toBe("gate");
+    const long = installJobName("envoy-gateway-gateway-helm-certgen", "docker.io/envoyproxy/gateway:v1.9.0");
+    expect(long).toMatch(/^envoy-gateway-gateway-helm-certgen-[0-9a-f]{8}$/);
+    expect(long).not.toBe(
+      installJobName("envoy-gateway-gateway-helm-certgen", "docker.io/envoyproxy/gateway:v1.9.1"),
+    );
+  });
+
+  it("tell Pulumi how long to wait, and to replace a Job that failed instead of awaiting it again", () => {
+    const chart = Testing.chart();
+    new MetalLb(chart, "metallb", { addresses: ["192.168.1.240-192.168.1.250"] });
+    const job = Testing.synth(chart).find((manifest) => manifest.kind === "Job")!;
+    expect(job.metadata.annotations).toMatchObject({
+      "pulumi.com/timeoutSeconds": String(job.spec.activeDeadlineSeconds + 60),
+      "pulumi.com/replaceUnready": "true",
+    });
   });
 });

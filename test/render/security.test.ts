@@ -51,7 +51,7 @@ it("the renders hold the install Jobs, so the Job checks inspect something", () 
   expect(
     prod.objects
       .filter((object) => object.kind === "Job")
-      .map((object) => (object.metadata as Json).name)
+      .map((object) => ((object.metadata as Json).labels as Record<string, string>)["app.kubernetes.io/name"])
       .sort(),
   ).toEqual([
     "cert-manager-startupapicheck",

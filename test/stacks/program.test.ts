@@ -226,7 +226,11 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
   const group = (stem: string) =>
     run.ofType("kubernetes:yaml/v2:ConfigGroup").find((each) => each.name === `${inventory.name}-${stem}`)!;
   const objectsOf = (registration: { inputs: Record<string, unknown> }) =>
-    registration.inputs.objs as { apiVersion: string; kind: string; metadata: { name: string } }[];
+    registration.inputs.objs as {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; labels?: Record<string, string> };
+    }[];
 
   it("makes every custom resource of a webhook-guarded component wait for the component's readiness gate", () => {
     let checked = 0;
@@ -252,7 +256,7 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
       const gateGroup = group(gate.group);
       expect(dependencyClosure(run.registrations, gateGroup)).toContain(`${inventory.name}-${gate.chart}`);
       const jobs = objectsOf(gateGroup).filter((object) => object.kind === "Job");
-      expect(jobs.map((job) => job.metadata.name)).toEqual([gate.job]);
+      expect(jobs.map((job) => job.metadata.labels?.["app.kubernetes.io/name"])).toEqual([gate.job]);
       expect(objectsOf(gateGroup).filter((object) => gates[object.apiVersion.split("/")[0]])).toEqual([]);
     }
   });
@@ -270,7 +274,7 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(
       objectsOf(group("04-envoy-gateway-1-before-charts"))
         .filter((object) => object.kind === "Job")
-        .map((job) => job.metadata.name),
+        .map((job) => job.metadata.labels?.["app.kubernetes.io/name"]),
     ).toEqual(["envoy-gateway-gateway-helm-certgen"]);
     // argo-cd's redis-secret-init made argocd-redis; Pulumi makes it, and the chart no longer tries.
     expect(closureOfChart("argocd")).toContain(`${inventory.name}-argocd-redis`);
