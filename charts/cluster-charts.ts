@@ -21,7 +21,7 @@ import {
   platformNamespaces,
   type ClusterInventory,
 } from "../inventory";
-import { buildApps, type PublicExposure } from "./apps";
+import { addApps, publicExposures, type AppsContext, type PublicExposure } from "./apps";
 import { bootstrapSecrets, enabledBootstrapSecrets, type BootstrapSecret } from "./bootstrap-secrets";
 import { componentFileStem, phaseFileStem, type ComponentName } from "./components";
 import { mimirBuckets } from "./install-hooks";
@@ -66,13 +66,24 @@ export interface ClusterCharts {
   readonly hostMounts: readonly KubeletHostMount[];
   /** The Secrets the Pulumi layer makes for the enabled components, after the namespaces. */
   readonly bootstrapSecrets: readonly BootstrapSecret[];
+  /** What the apps are built with, for building them in batches (`appChartBatches`). */
+  readonly appsContext: AppsContext;
+}
+
+export interface BuildOptions {
+  /**
+   * Leave the apps chart empty, for a caller that builds it in batches with `appChartBatches` and
+   * `appsContext`, as render does for clusters of thousands of apps.
+   * @default false
+   */
+  readonly deferApps?: boolean;
 }
 
 /**
  * Every cdk8s chart of a cluster from its inventory. The inventory was validated, so the constructs'
  * own checks hold; a construct that still throws names a check the inventory lacks.
  */
-export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
+export function buildClusterCharts(inventory: ClusterInventory, options: BuildOptions = {}): ClusterCharts {
   const app = new App();
   const { platform } = inventory;
   const components: ComponentChart[] = [];
@@ -212,7 +223,11 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
   }
 
   const appsChart = new Chart(app, componentFileStem("apps"));
-  const publicExposures = buildApps(appsChart, inventory, gateways, collector);
+  const appsContext: AppsContext = {
+    gateways: gateways ? { internal: gateways.internal, public: gateways.public } : undefined,
+    collector,
+  };
+  if (!options.deferApps) addApps(appsChart, inventory, appsContext);
   components.push({
     component: "apps",
     stem: componentFileStem("apps"),
@@ -227,9 +242,10 @@ export function buildClusterCharts(inventory: ClusterInventory): ClusterCharts {
       components.flatMap(({ namespace }) => (namespace ? [namespace] : [])),
     ),
     components,
-    publicExposures,
+    publicExposures: publicExposures(inventory, appsContext),
     publicGatewayHost: gateways?.publicServiceHost,
     hostMounts: storage ? [storage.hostMount] : [],
     bootstrapSecrets: enabledBootstrapSecrets(components.map(({ component }) => component)),
+    appsContext,
   };
 }

@@ -42,9 +42,13 @@ function run(command, commandArgs) {
 }
 
 const fromSource = process.env.HOMELAB_RENDER_FROM_SOURCE === "1";
+// Large clusters build half of their apps on a second thread, from the bundled worker.
+const appsWorker = dist("render-apps-worker.bundle.js");
+if (!fromSource && isCurrent(appsWorker)) process.env.HOMELAB_RENDER_APPS_WORKER = appsWorker;
 const snapshot = fromSource ? undefined : snapshotOfThisNode();
 const compiled = fromSource ? undefined : [dist("render.bundle.js"), dist("render.js")].find(isCurrent);
-if (snapshot !== undefined) {
+// A snapshot loads only with the V8 flags it was built with: NODE_OPTIONS may carry others.
+if (snapshot !== undefined && !process.env.NODE_OPTIONS) {
   run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]);
 } else if (compiled !== undefined) {
   createRequire(import.meta.url)(compiled);

@@ -1,5 +1,5 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
-import { buildClusterCharts, phaseFileStem, type ClusterCharts } from "../charts";
+import { buildClusterCharts, componentFileStem, phaseFileStem, type ClusterCharts } from "../charts";
 import { activeNodes, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
@@ -9,6 +9,7 @@ import {
   schematicYaml,
   talosYaml,
 } from "../stacks/builders";
+import { appsDocuments } from "./apps-documents";
 import { clusterReadme } from "./cluster-readme";
 import { yamlDocument } from "./yaml-emit";
 
@@ -20,10 +21,10 @@ export interface RenderedFile {
 
 /** Everything about one cluster that can be known without credentials or network. */
 export function renderCluster(inventory: ClusterInventory, source: string): RenderedFile[] {
-  const charts = buildClusterCharts(inventory);
+  const charts = buildClusterCharts(inventory, { deferApps: true });
   return [
     { path: "README.md", content: clusterReadme(inventory, source) },
-    ...manifestFiles(charts),
+    ...manifestFiles(inventory, charts),
     ...helmFiles(charts),
     ...bootstrapSecretFiles(charts),
     ...talosFiles(inventory, charts),
@@ -72,7 +73,7 @@ function yamlDocuments(documents: readonly unknown[]): string {
  * `-3-after-charts.yaml` (post-install hook replacements and the readiness gate, after the charts),
  * each only when it holds objects.
  */
-function manifestFiles(charts: ClusterCharts): RenderedFile[] {
+function manifestFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
   const all = [
     { stem: "00-namespaces", chart: charts.namespaces },
     ...charts.components.flatMap((component) => [
@@ -87,8 +88,9 @@ function manifestFiles(charts: ClusterCharts): RenderedFile[] {
     all.map(({ chart }) => chart),
     toYaml,
   );
+  const appsStem = componentFileStem("apps");
   return all.flatMap(({ stem }, index) => {
-    const documents = synthesized[index];
+    const documents = stem === appsStem ? appsDocuments(inventory, charts.appsContext) : synthesized[index];
     return documents.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: documents.join("---\n") }];
   });
 }

@@ -211,13 +211,27 @@ export class HomelabApp extends Construct {
       );
     }
     this.callees.add(callee);
-    addNetworkPolicy(this, this.namespace, `allow-egress-to-${callee.namespace}`, {
+    this.allowEgressTo(callee.namespace);
+    callee.allowIngressFrom(this.namespace);
+  }
+
+  /**
+   * One half of `allowTo`, for when the callee is synthesized elsewhere (another chart or process):
+   * this app's pods may open connections to every pod of `namespace`. The other side must call
+   * `allowIngressFrom` with this app's namespace, or the calls are refused there.
+   */
+  public allowEgressTo(namespace: string): void {
+    addNetworkPolicy(this, this.namespace, `allow-egress-to-${namespace}`, {
       policyTypes: ["Egress"],
-      egress: [{ to: [namespacePeer(callee.namespace)] }],
+      egress: [{ to: [namespacePeer(namespace)] }],
     });
-    addNetworkPolicy(callee, callee.namespace, `allow-ingress-from-${this.namespace}`, {
+  }
+
+  /** The other half of `allowTo`: every pod of `namespace` may open connections to this app's pods. */
+  public allowIngressFrom(namespace: string): void {
+    addNetworkPolicy(this, this.namespace, `allow-ingress-from-${namespace}`, {
       policyTypes: ["Ingress"],
-      ingress: [{ from: [namespacePeer(this.namespace)] }],
+      ingress: [{ from: [namespacePeer(namespace)] }],
     });
   }
 

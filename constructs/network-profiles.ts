@@ -95,27 +95,25 @@ export interface ProfilePoliciesOptions {
   readonly collector?: TelemetryCollectorRef;
 }
 
-/** The NetworkPolicies of a profile for one namespace: default deny, then the allowances. */
+/**
+ * The NetworkPolicies of a profile for one namespace: default deny, then one policy `allow-<profile>`
+ * whose rules are everything the profile opens (policies add up, so one policy reads as the whole
+ * allowance, and a cluster of thousands of apps has a third of the objects).
+ */
 export function addProfilePolicies(scope: Construct, options: ProfilePoliciesOptions): void {
   const { namespace, gatewayIngress, torrentPort, collector } = options;
   const allowances = networkProfiles[options.profile];
+  const ingress: k8s.NetworkPolicyIngressRule[] = [];
+  const egress: k8s.NetworkPolicyEgressRule[] = [];
 
-  addNetworkPolicy(scope, namespace, "default-deny", { policyTypes: ["Ingress", "Egress"] });
   // The namespace is the app's trust boundary: its web pod must reach its own database.
-  addNetworkPolicy(scope, namespace, "allow-same-namespace", {
-    policyTypes: ["Ingress", "Egress"],
-    ingress: [{ from: [{ podSelector: {} }] }],
-    egress: [{ to: [{ podSelector: {} }] }],
-  });
-  addNetworkPolicy(scope, namespace, "allow-dns", {
-    policyTypes: ["Egress"],
-    egress: [{ to: [kubeDnsPeer], ports: [portRule(53, "UDP"), portRule(53, "TCP")] }],
-  });
+  ingress.push({ from: [{ podSelector: {} }] });
+  egress.push({ to: [{ podSelector: {} }] });
+  egress.push({ to: [kubeDnsPeer], ports: [portRule(53, "UDP"), portRule(53, "TCP")] });
 
-  if (allowances.fromGateways && gatewayIngress.length > 0) {
-    addNetworkPolicy(scope, namespace, "allow-gateways", {
-      policyTypes: ["Ingress"],
-      ingress: gatewayIngress.map(({ gateway, ports }) => ({
+  if (allowances.fromGateways) {
+    for (const { gateway, ports } of gatewayIngress) {
+      ingress.push({
         from: [
           {
             ...namespacePeer(gateway.proxyNamespace),
@@ -123,39 +121,32 @@ export function addProfilePolicies(scope: Construct, options: ProfilePoliciesOpt
           },
         ],
         ports: ports.map((port) => portRule(port, "TCP")),
-      })),
-    });
+      });
+    }
   }
-
   if (collector) {
     const collectorPeer: k8s.NetworkPolicyPeer = {
       ...namespacePeer(collector.namespace),
       podSelector: { matchLabels: { ...collector.podLabels } },
     };
     // Scrape targets are whatever container ports the app names *metrics; the collector is trusted with all.
-    addNetworkPolicy(scope, namespace, "allow-telemetry", {
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: [collectorPeer] }],
-      egress: [{ to: [collectorPeer], ports: collector.otlpPorts.map((port) => portRule(port, "TCP")) }],
-    });
+    ingress.push({ from: [collectorPeer] });
+    egress.push({ to: [collectorPeer], ports: collector.otlpPorts.map((port) => portRule(port, "TCP")) });
   }
-
   if (allowances.toInternet) {
-    addNetworkPolicy(scope, namespace, "allow-internet", {
-      policyTypes: ["Egress"],
-      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...nonInternetRanges] } }] }],
+    egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...nonInternetRanges] } }] });
+  }
+  if (allowances.torrentFromAnywhere && torrentPort !== undefined) {
+    ingress.push({
+      from: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+      ports: [portRule(torrentPort, "TCP"), portRule(torrentPort, "UDP")],
     });
   }
 
-  if (allowances.torrentFromAnywhere && torrentPort !== undefined) {
-    addNetworkPolicy(scope, namespace, "allow-torrent", {
-      policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-          ports: [portRule(torrentPort, "TCP"), portRule(torrentPort, "UDP")],
-        },
-      ],
-    });
-  }
+  addNetworkPolicy(scope, namespace, "default-deny", { policyTypes: ["Ingress", "Egress"] });
+  addNetworkPolicy(scope, namespace, `allow-${options.profile}`, {
+    policyTypes: ["Ingress", "Egress"],
+    ingress,
+    egress,
+  });
 }

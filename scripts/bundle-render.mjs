@@ -10,6 +10,12 @@ import { build } from "esbuild";
 
 const common = { bundle: true, platform: "node", target: "node20", logLevel: "error" };
 await build({ ...common, entryPoints: ["dist/cli/render.js"], outfile: "dist/cli/render.bundle.js" });
+// The second thread that builds half of the apps of a large cluster (cli/apps-documents.ts).
+await build({
+  ...common,
+  entryPoints: ["dist/cli/render-apps-worker.js"],
+  outfile: "dist/cli/render-apps-worker.bundle.js",
+});
 await build({
   ...common,
   entryPoints: ["dist/cli/render-snapshot.js"],

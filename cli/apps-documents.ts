@@ -1,0 +1,96 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { appChartBatches, componentFileStem, type AppsContext } from "../charts";
+import { enabledApps, type ClusterInventory } from "../inventory";
+import { yamlDocument } from "./yaml-emit";
+
+/** A part of the apps to turn into YAML documents: enabled apps by index, `end` excluded. */
+export interface AppsPart {
+  readonly inventory: ClusterInventory;
+  readonly context: AppsContext;
+  readonly first: number;
+  readonly end: number;
+}
+
+/** Apps per batch: few enough that a batch's constructs are garbage before the next is built. */
+const appsPerBatch = 250;
+/** Below this many apps a second process costs more to start than it saves. */
+const appsWorthASecondProcess = 2000;
+/**
+ * The bundled helper (dist/cli/render-apps-worker.bundle.js), named by `npm run render`'s launcher;
+ * without it, one process builds every app.
+ */
+export const appsWorkerVariable = "HOMELAB_RENDER_APPS_WORKER";
+
+/** The YAML documents of a part of the apps, batch by batch. */
+export function appsPartDocuments(part: AppsPart): string[] {
+  const documents: string[] = [];
+  const range = { first: part.first, end: part.end };
+  for (const batch of appChartBatches(
+    part.inventory,
+    part.context,
+    componentFileStem("apps"),
+    appsPerBatch,
+    range,
+  )) {
+    for (const object of batch.toJson()) documents.push(yamlDocument(object));
+  }
+  return documents;
+}
+
+/**
+ * The apps' objects as YAML documents, in order. With thousands of apps and the bundled helper at
+ * hand, a second process builds the second half while this one builds the first (two cores, twice
+ * the speed); render stays synchronous, and the helper answers through a file.
+ */
+export function appsDocuments(inventory: ClusterInventory, context: AppsContext): string[] {
+  const count = enabledApps(inventory).length;
+  const helper = process.env[appsWorkerVariable];
+  if (count < appsWorthASecondProcess || !helper || !existsSync(helper)) {
+    return appsPartDocuments({ inventory, context, first: 0, end: count });
+  }
+  const half = Math.ceil(count / 2 / appsPerBatch) * appsPerBatch;
+  const folder = mkdtempSync(path.join(tmpdir(), "homelab-render-apps-"));
+  try {
+    const job = path.join(folder, "job.json");
+    const answer = path.join(folder, "answer.json");
+    const part: AppsPart = { inventory, context, first: half, end: count };
+    writeFileSync(job, JSON.stringify(part));
+    const child = spawn(process.execPath, [helper, job, answer], { stdio: ["ignore", "ignore", "inherit"] });
+    child.unref();
+    const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
+    const documents = waitForAnswer(answer, child.pid);
+    return [...mine, ...documents];
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Sleeps in small steps until the helper's answer is there (it renames it into place when done). */
+function waitForAnswer(answer: string, pid: number | undefined): string[] {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    if (existsSync(answer)) {
+      const reply = JSON.parse(readFileSync(answer, "utf8")) as { documents?: string[]; error?: string };
+      if (reply.documents === undefined) throw new Error(`building the apps failed: ${reply.error}`);
+      return reply.documents;
+    }
+    if (pid === undefined || !isRunning(pid)) {
+      // One more look: it may have finished between the two checks.
+      if (existsSync(answer)) continue;
+      throw new Error("the process building the second half of the apps stopped without an answer");
+    }
+    Atomics.wait(sleeper, 0, 0, 20);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
