@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-30";
 import { pins } from "../pins";
-import { installJob, installJobAccount, resourceRef } from "./install-job";
+import { installJob, installJobAccount, resourceRef, installJobName } from "./install-job";
 
 /** Configuration of `WebhookReadinessGate`: which guarded kind to try, and where. */
 export interface WebhookReadinessGateProps {
@@ -40,8 +40,9 @@ export interface WebhookReadinessGateProps {
 
 /**
  * A readiness gate for an admission webhook: a Job that creates one object of a guarded kind with
- * `kubectl create --dry-run=server` until the API server gets an answer from the webhook (not a
- * connection or x509 error), within a bounded time. Applied after the component's chart and before its
+ * `kubectl create --dry-run=server` until that succeeds — the webhook served it with a trusted
+ * certificate and admitted it — within a bounded time. The probe must be an object the webhook admits:
+ * a denial fails the gate like an unreachable webhook. Applied after the component's chart and before its
  * custom resources, which wait for the Job to complete; Pulumi does not retry webhook errors itself.
  */
 export class WebhookReadinessGate extends Construct {
@@ -52,7 +53,7 @@ export class WebhookReadinessGate extends Construct {
   constructor(scope: Construct, id: string, props: WebhookReadinessGateProps) {
     super(scope, id);
     const [apiGroup] = props.probe.apiVersion.includes("/") ? props.probe.apiVersion.split("/") : [""];
-    this.jobName = props.name;
+    this.jobName = installJobName(props.name, props.revision);
     const account = installJobAccount(this, {
       name: props.name,
       namespace: props.namespace,
