@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InventoryError, loadInventoryFile, stackNameOf, type ClusterInventory } from "../inventory";
@@ -126,9 +126,8 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
 function usageProblem(options: { stack?: string[]; out?: string }, cwd: string): string | undefined {
   if (options.out !== undefined) {
     if (options.out.trim() === "") return "--out needs a folder, such as --out out";
-    const out = path.resolve(cwd, options.out);
-    if (existsSync(out) && !statSync(out).isDirectory())
-      return `--out ${options.out} is a file — name a folder (it is created if missing)`;
+    const problem = outProblem(options.out, cwd);
+    if (problem !== undefined) return problem;
   }
   const missing = (options.stack ?? []).filter(
     (stack) => !existsSync(path.join(cwd, `Pulumi.${stack}.yaml`)),
@@ -141,6 +140,52 @@ function usageProblem(options: { stack?: string[]; out?: string }, cwd: string):
     );
   }
   return undefined;
+}
+
+/**
+ * Why `--out` cannot be a folder render writes into: it is not a folder itself, or the nearest part of its
+ * path that exists is not one (`README.md/x`, `/dev/null/x`), so the missing folders could not be made.
+ */
+function outProblem(given: string, cwd: string): string | undefined {
+  const out = path.resolve(cwd, given);
+  let existing = out;
+  let entry = lstatIfPresent(existing);
+  while (entry === undefined && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+    entry = lstatIfPresent(existing);
+  }
+  if (entry === undefined) return undefined;
+  let what: string | undefined;
+  if (entry.isSymbolicLink()) {
+    const target = statIfResolvable(existing);
+    if (target === undefined) what = "is a symbolic link that leads nowhere";
+    else if (!target.isDirectory()) what = target.isFile() ? "is a file" : "is not a folder";
+  } else if (!entry.isDirectory()) what = entry.isFile() ? "is a file" : "is not a folder";
+  if (what === undefined) return undefined;
+  if (existing === out) return `--out ${given} ${what} — name a folder (it is created if missing)`;
+  const shown = path.isAbsolute(given) ? existing : path.relative(cwd, existing) || ".";
+  return `--out ${given}: ${shown} ${what}, so no folder can be made inside it — name a folder, or a path below one (missing folders are created)`;
+}
+
+/** The entry at `file` itself (a link is not followed), or undefined when the path names nothing. */
+function lstatIfPresent(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR: a part of the path is not a folder; the walk up finds which.
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+/** What a link leads to, or undefined when it leads nowhere (a missing target, a loop). */
+function statIfResolvable(link: string): Stats | undefined {
+  try {
+    return statSync(link);
+  } catch {
+    return undefined;
+  }
 }
 
 function stacksIn(cwd: string): string[] {

@@ -143,6 +143,40 @@ describe("render", () => {
     expect(readdirSync(scratch)).toEqual(["a-file"]);
   });
 
+  it("answers an --out below a file, a device or a broken link with usage and exit code 2, creating nothing", () => {
+    writeFileSync(path.join(scratch, "a-file"), "x");
+    symlinkSync(path.join(scratch, "nowhere"), path.join(scratch, "broken"));
+    const below =
+      "so no folder can be made inside it — name a folder, or a path below one (missing folders are created)";
+    for (const [out, message] of [
+      // Relative to the working folder, and named as given: README.md is a file of the project.
+      ["README.md/x", `render: --out README.md/x: README.md is a file, ${below}`],
+      ["/dev/null/x", `render: --out /dev/null/x: /dev/null is not a folder, ${below}`],
+      [
+        path.join(scratch, "a-file/deeper/x"),
+        `render: --out ${path.join(scratch, "a-file/deeper/x")}: ${path.join(scratch, "a-file")} is a file, ${below}`,
+      ],
+      [
+        path.join(scratch, "broken/x"),
+        `render: --out ${path.join(scratch, "broken/x")}: ${path.join(scratch, "broken")} is a symbolic link that leads nowhere, ${below}`,
+      ],
+      ["/dev/null", "render: --out /dev/null is not a folder — name a folder (it is created if missing)"],
+    ]) {
+      const result = render(["--stack", "prod", "--out", out]);
+      expect({ out, code: result.code, first: result.stderr[0] }).toEqual({ out, code: 2, first: message });
+      expect(result.stderr.join("\n")).toContain("Usage: npm run render");
+      expect(result.stdout).toEqual([]);
+    }
+    expect(readdirSync(scratch).sort()).toEqual(["a-file", "broken"]);
+    expect(readFileSync(path.join(scratch, "a-file"), "utf8")).toBe("x");
+  });
+
+  it("creates the missing folders of an --out whose existing part is folders", () => {
+    const out = path.join(scratch, "a/b/c");
+    expect(render(["--stack", "prod", "--out", out])).toMatchObject({ code: 0, stderr: [] });
+    expect(readdirSync(out)).toEqual(["prod"]);
+  });
+
   it("on invalid input prints the messages, exits 1 and leaves the output folder exactly as it was", () => {
     mkdirSync(path.join(scratch, "lab"));
     writeFileSync(path.join(scratch, "lab/README.md"), "an earlier render");
@@ -198,6 +232,18 @@ describe("render", () => {
     const result = render(["--colour", "blue"]);
     expect(result.code).toBe(2);
     expect(result.stderr.join("\n")).toContain("Usage: npm run render");
+  });
+
+  it("as a process, answers an --out below a file as bad usage (exit 2), not as an internal error", () => {
+    const result = spawnSync(
+      path.join(root, "node_modules/.bin/tsx"),
+      ["cli/render.ts", "--stack", "prod", "--out", "README.md/x"],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^render: --out README\.md\/x: README\.md is a file, /);
+    expect(result.stderr).toContain("Usage: npm run render");
+    expect(result.stderr).not.toContain("internal error");
   });
 
   it("as a process, fails on bad input without a stack trace", () => {
