@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { z } from "zod";
 import { isCanonicalCidr, isIPv4Address, isIPv4Cidr, networkOf, poolEntryRange } from "./addresses";
 
@@ -226,13 +227,29 @@ export const chartName = nonBlank("the chart's name").superRefine((value, ctx) =
   }
 });
 
-/** A directory inside a Git repository, relative to its root: no leading "/", no "..". */
-export const repositoryPath = nonBlank("a path in the repository").refine(
-  (value) => !value.startsWith("/") && !value.split("/").includes("..") && !value.includes("\\"),
-  {
-    error: (issue) =>
-      `${show(String(issue.input))} leaves the repository — give a path inside it relative to its root, such as deploy/app, or . for the root`,
-  },
-);
+/**
+ * A directory inside a Git repository, relative to its root: it may pass through ".." as long as it
+ * stays inside (`deploy/..` is the root), and it is not a home directory, a drive or a URL.
+ */
+export const repositoryPath = nonBlank("a path in the repository").superRefine((value, ctx) => {
+  const inside = "a path inside the repository relative to its root, such as deploy/app, or . for the root";
+  const refuse = (message: string) => ctx.addIssue({ code: "custom", message: `${show(value)} ${message}` });
+  if (/^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(value)) {
+    refuse(`is a URL, not a path — put the repository's URL in repoUrl, and here ${inside}`);
+  } else if (value.startsWith("~")) {
+    refuse(`is a home-directory path — give ${inside}`);
+  } else if (/^[A-Za-z]:/.test(value)) {
+    refuse(`is a Windows drive path — give ${inside}`);
+  } else if (value.includes("\\")) {
+    refuse(`separates directories with "\\" — Git paths use "/"; give ${inside}`);
+  } else {
+    const normalized = posix.normalize(value);
+    if (posix.isAbsolute(normalized) || normalized === ".." || normalized.startsWith("../")) {
+      refuse(
+        "leaves the repository — give a path inside it relative to its root, such as deploy/app, or . for the root",
+      );
+    }
+  }
+});
 
 export const port = wholeNumber("a port number 1-65535").min(1).max(65535);

@@ -35,9 +35,20 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
     return true;
   };
 
-  requireHostAddress(network.gateway, ["network", "gateway"], "the LAN router");
+  // A /31 or /32 has no host range to speak of: report the subnet alone, not every address in it.
+  const prefix = Number(network.subnet.split("/")[1]);
+  const subnetUsable = prefix <= smallestSubnetPrefix;
+  if (!subnetUsable) {
+    const size = 2 ** (32 - prefix);
+    problems.push({
+      path: ["network", "subnet"],
+      message: `${network.subnet} is too small for a node LAN — a /${prefix} holds ${size} address${size === 1 ? "" : "es"} and no range of host addresses for the router, the API VIP, the nodes and the MetalLB pool; use a /${smallestSubnetPrefix} or larger, usually a /24 such as 192.168.10.0/24`,
+    });
+  }
 
-  if (requireHostAddress(network.vip, ["network", "vip"], "the API VIP")) {
+  if (subnetUsable) requireHostAddress(network.gateway, ["network", "gateway"], "the LAN router");
+
+  if (subnetUsable && requireHostAddress(network.vip, ["network", "vip"], "the API VIP")) {
     if (network.vip === network.gateway) {
       problems.push({
         path: ["network", "vip"],
@@ -58,6 +69,7 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
   nodes.forEach((node, index) => {
     const addressPath = ["nodes", index, "address"];
     if (
+      subnetUsable &&
       requireHostAddress(node.address, addressPath, `node ${node.name}`) &&
       node.address === network.gateway
     ) {
@@ -84,13 +96,45 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
     }
   });
 
-  problems.push(...checkPool(inventory, subnet));
-  problems.push(...checkGatewayAddresses(inventory));
+  if (subnetUsable) {
+    problems.push(...checkPool(inventory, subnet));
+    problems.push(...checkGatewayAddresses(inventory));
+    network.nameservers.forEach((address, index) => {
+      const n = toNumber(address);
+      if (n === subnet.first || n === subnet.last) {
+        problems.push({
+          path: ["network", "nameservers", index],
+          message: `${address} is the ${n === subnet.first ? "network" : "broadcast"} address of the node subnet ${network.subnet} — no resolver answers on it; name the LAN's resolver, such as ${network.gateway}`,
+        });
+      }
+    });
+  }
   problems.push(...checkOverlayNetworks(inventory));
+  problems.push(...checkControlPlaneCount(inventory));
 
-  // Quorum is counted over the control planes that stay: a decommissioning one leaves etcd this run.
+  return problems;
+}
+
+/** The smallest node subnet: a /30 still has two host addresses; a /31 or /32 has none to spare. */
+const smallestSubnetPrefix = 30;
+
+/**
+ * etcd quorum, counted over the control planes that stay, and control planes leaving one at a
+ * time: Pulumi deletes unrelated resources in parallel, so two decommissioned in one run would be
+ * reset at once, each leaving etcd while the other is leaving.
+ */
+function checkControlPlaneCount(inventory: ClusterInventory): Problem[] {
+  const { nodes } = inventory;
+  const problems: Problem[] = [];
   const controlPlanes = activeControlPlanes(inventory);
   const leaving = controlPlaneNodes(inventory).filter((node) => node.decommission);
+  const [first, ...others] = leaving;
+  for (const node of others) {
+    problems.push({
+      path: ["nodes", nodes.indexOf(node), "decommission"],
+      message: `decommissions control plane ${node.name} while ${first.name} is decommissioned too — Pulumi would reset both at once, each leaving etcd while the other is leaving; decommission control planes one per \`pulumi up\`: keep decommission: true on ${first.name} alone, and set it on ${node.name} once ${first.name}'s entry is deleted`,
+    });
+  }
   if (controlPlanes.length === 0 && leaving.length > 0) {
     const last = leaving[leaving.length - 1];
     problems.push({
@@ -102,7 +146,9 @@ export function checkNetwork(inventory: ClusterInventory): Problem[] {
       path: ["nodes"],
       message: "no node has role controlplane — a cluster needs an odd number of control planes: 1, 3 or 5",
     });
-  } else if (controlPlanes.length % 2 === 0) {
+  } else if (controlPlanes.length % 2 === 0 && leaving.length !== 1) {
+    // While exactly one control plane leaves, an even count is the way between two odd ones
+    // (3 → 2 while it leaves; the next change deletes its entry and decommissions the next).
     problems.push({
       path: ["nodes"],
       message: `${controlPlanes.length} control planes (${controlPlanes.map((node) => node.name).join(", ")}) is an even number${leaving.length > 0 ? ` once ${leaving.map((node) => node.name).join(", ")} ${leaving.length === 1 ? "is" : "are"} decommissioned` : ""} — etcd keeps quorum with an odd number: 1, 3 or 5`,

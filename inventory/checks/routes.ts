@@ -1,7 +1,7 @@
 import { platformRoutes } from "../derive";
 import type { KeyPath, Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
-import { publicMailDomains } from "../public-mail-domains";
+import { isPublicMailDomain } from "../public-mail-domains";
 
 /** Hostnames: one label under the domain, unique, and a stated Access decision for public ones. */
 export function checkRoutes(inventory: ClusterInventory): Problem[] {
@@ -91,7 +91,7 @@ export function checkRoutes(inventory: ClusterInventory): Problem[] {
 
   const access = cloudflare?.access;
   access?.emailDomains.forEach((domain, index) => {
-    if (publicMailDomains.has(domain)) {
+    if (isPublicMailDomain(domain)) {
       problems.push({
         path: ["cloudflare", "access", "emailDomains", index],
         message: `${domain} is a public mail domain — admitting it lets anyone with a ${domain} account through Access; list those people's addresses under emails instead`,
