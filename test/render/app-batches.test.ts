@@ -18,7 +18,7 @@ describe("the apps chart in batches", () => {
     const batched = [...appChartBatches(inventory, context, componentFileStem("apps"), batchSize)].flatMap(
       (chart) => chart.toJson(),
     );
-    expect(single.length).toBeGreaterThan(400);
+    expect(single.length).toBeGreaterThan(250);
     expect(batched).toEqual(single);
   });
 
