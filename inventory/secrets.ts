@@ -16,7 +16,8 @@ export const secretSettings = {
   },
   cloudflareDnsToken: {
     key: "homelab:cloudflareDnsToken",
-    purpose: "Cloudflare API token cert-manager uses for DNS-01 challenges (Zone: Zone Read and Zone: DNS Edit, on the zone only)",
+    purpose:
+      "Cloudflare API token cert-manager uses for DNS-01 challenges (Zone: Zone Read and Zone: DNS Edit, on the zone only)",
   },
 } as const satisfies Record<string, SecretSetting>;
 
