@@ -27,6 +27,8 @@ const sourcesChanged = Math.max(...sources.map((source) => newest(path.join(root
 const isCurrent = (file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= sourcesChanged;
 
 function snapshotOfThisNode() {
+  // cli/render.sh tried the snapshot already and it belongs to another Node.js.
+  if (process.env.HOMELAB_RENDER_SNAPSHOT_REFUSED === "1") return undefined;
   try {
     const { node } = JSON.parse(readFileSync(dist("render.blob.json"), "utf8"));
     return node === process.version && isCurrent(dist("render.blob")) ? dist("render.blob") : undefined;
@@ -49,6 +51,7 @@ const snapshot = fromSource ? undefined : snapshotOfThisNode();
 const compiled = fromSource ? undefined : [dist("render.bundle.js"), dist("render.js")].find(isCurrent);
 // A snapshot loads only with the V8 flags it was built with: NODE_OPTIONS may carry others.
 if (snapshot !== undefined && !process.env.NODE_OPTIONS) {
+  process.env.HOMELAB_RENDER_SNAPSHOT = snapshot;
   run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]);
 } else if (compiled !== undefined) {
   createRequire(import.meta.url)(compiled);

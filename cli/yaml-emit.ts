@@ -21,9 +21,11 @@ const plainText = /^[A-Za-z_/][A-Za-z0-9_./@-]*$/;
 const numberLike = /^[_0-9.]*([eE][-+]?[0-9]+)?$/;
 
 function scalarText(value: string): string {
-  return plainText.test(value) && !reservedWords.has(value.toLowerCase()) && !numberLike.test(value)
-    ? value
-    : JSON.stringify(value);
+  if (!plainText.test(value)) return JSON.stringify(value);
+  // The reserved words have at most five letters; a number-like plain text starts with "_", "e" or "E".
+  if (value.length <= 5 && reservedWords.has(value.toLowerCase())) return JSON.stringify(value);
+  if ("_eE".includes(value[0]) && numberLike.test(value)) return JSON.stringify(value);
+  return value;
 }
 
 /**
