@@ -43,40 +43,41 @@ export function appsPartDocuments(part: AppsPart): string[] {
 }
 
 /**
- * The apps' objects as YAML documents, in order. With thousands of apps and the bundled helper at
- * hand, a second process builds the second half while this one builds the first (two cores, twice
- * the speed); render stays synchronous, and the helper answers through a file.
+ * Starts on the apps' objects as YAML documents and returns what finishes them, in order. With
+ * thousands of apps and the helper at hand, a second process builds the second half from now on —
+ * while this one renders the cluster's other files and then the first half (two cores, twice the
+ * speed); render stays synchronous, and the helper answers through a file.
  */
-export function appsDocuments(inventory: ClusterInventory, context: AppsContext): string[] {
+export function startAppsDocuments(inventory: ClusterInventory, context: AppsContext): () => string[] {
   const count = enabledApps(inventory).length;
   const helper = process.env[appsWorkerVariable];
   if (count < appsWorthASecondProcess || !helper || !existsSync(helper)) {
-    return appsPartDocuments({ inventory, context, first: 0, end: count });
+    return () => appsPartDocuments({ inventory, context, first: 0, end: count });
   }
-  // This process is under way while the helper still starts (about half a second): it takes a little more.
-  const half = Math.ceil((count * 0.5) / appsPerBatch) * appsPerBatch;
+  const half = Math.ceil(count / 2 / appsPerBatch) * appsPerBatch;
   const folder = mkdtempSync(path.join(tmpdir(), "homelab-render-apps-"));
-  try {
-    const job = path.join(folder, "job.json");
-    const answer = path.join(folder, "answer.json");
-    const part: AppsPart = { inventory, context, first: half, end: count };
-    writeFileSync(job, JSON.stringify(part));
-    // From render's start-up snapshot when there is one (it starts in a third of the time), else the bundle.
-    const snapshot = process.env[snapshotVariable];
-    const child =
-      snapshot && existsSync(snapshot)
-        ? spawn(process.execPath, ["--snapshot-blob", snapshot], {
-            stdio: ["ignore", "ignore", "inherit"],
-            env: { ...process.env, HOMELAB_RENDER_APPS_JOB: job, HOMELAB_RENDER_APPS_ANSWER: answer },
-          })
-        : spawn(process.execPath, [helper, job, answer], { stdio: ["ignore", "ignore", "inherit"] });
-    child.unref();
-    const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
-    const documents = waitForAnswer(answer, child.pid);
-    return [...mine, ...documents];
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  const job = path.join(folder, "job.json");
+  const answer = path.join(folder, "answer.json");
+  const part: AppsPart = { inventory, context, first: half, end: count };
+  writeFileSync(job, JSON.stringify(part));
+  // From render's start-up snapshot when there is one (it starts in a third of the time), else the bundle.
+  const snapshot = process.env[snapshotVariable];
+  const child =
+    snapshot && existsSync(snapshot)
+      ? spawn(process.execPath, ["--snapshot-blob", snapshot], {
+          stdio: ["ignore", "ignore", "inherit"],
+          env: { ...process.env, HOMELAB_RENDER_APPS_JOB: job, HOMELAB_RENDER_APPS_ANSWER: answer },
+        })
+      : spawn(process.execPath, [helper, job, answer], { stdio: ["ignore", "ignore", "inherit"] });
+  child.unref();
+  return () => {
+    try {
+      const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
+      return [...mine, ...waitForAnswer(answer, child.pid)];
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
 }
 
 /** Sleeps in small steps until the helper's answer is there (it renames it into place when done). */

@@ -135,8 +135,8 @@ function bigRender(apps: number): { ms: number; rssMb: number; files: number } {
     writeFileSync(file, dump(syntheticInventory(apps), { noRefs: true, lineWidth: -1 }));
     const out = path.join(scratch, "out");
     const result = measureCommand(
-      process.execPath,
-      [path.join(root, "cli/launch-render.mjs"), "--inventory", file, "--out", out],
+      "sh",
+      [path.join(root, "cli/render.sh"), "--inventory", file, "--out", out],
       root,
     );
     const files = Number(/\((\d+) files\)/.exec(result.stdout)?.[1] ?? 0);

@@ -41,6 +41,7 @@ function run(command, commandArgs) {
   const result = spawnSync(command, commandArgs, { stdio: "inherit" });
   if (result.error) process.stderr.write(`render: cannot start ${command}: ${result.error.message}\n`);
   process.exitCode = result.error ? 1 : (result.status ?? 1);
+  return result.status;
 }
 
 const fromSource = process.env.HOMELAB_RENDER_FROM_SOURCE === "1";
@@ -49,10 +50,12 @@ const appsWorker = dist("render-apps-worker.bundle.js");
 if (!fromSource && isCurrent(appsWorker)) process.env.HOMELAB_RENDER_APPS_WORKER = appsWorker;
 const snapshot = fromSource ? undefined : snapshotOfThisNode();
 const compiled = fromSource ? undefined : [dist("render.bundle.js"), dist("render.js")].find(isCurrent);
-// A snapshot loads only with the V8 flags it was built with: NODE_OPTIONS may carry others.
-if (snapshot !== undefined && !process.env.NODE_OPTIONS) {
+if (snapshot !== undefined) {
   process.env.HOMELAB_RENDER_SNAPSHOT = snapshot;
-  run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]);
+  // 14: the snapshot cannot load (V8 flags in NODE_OPTIONS, say): the bundle then.
+  if (run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]) === 14 && compiled !== undefined) {
+    createRequire(import.meta.url)(compiled);
+  }
 } else if (compiled !== undefined) {
   createRequire(import.meta.url)(compiled);
 } else {

@@ -9,7 +9,7 @@ import {
   schematicYaml,
   talosYaml,
 } from "../stacks/builders";
-import { appsDocuments } from "./apps-documents";
+import { startAppsDocuments } from "./apps-documents";
 import { clusterReadme } from "./cluster-readme";
 import { yamlDocument } from "./yaml-emit";
 
@@ -22,9 +22,11 @@ export interface RenderedFile {
 /** Everything about one cluster that can be known without credentials or network. */
 export function renderCluster(inventory: ClusterInventory, source: string): RenderedFile[] {
   const charts = buildClusterCharts(inventory, { deferApps: true });
+  // First, so that a second process, if any, builds its apps while this one renders the rest.
+  const appsDocuments = startAppsDocuments(inventory, charts.appsContext);
   return [
     { path: "README.md", content: clusterReadme(inventory, source) },
-    ...manifestFiles(inventory, charts),
+    ...manifestFiles(charts, appsDocuments),
     ...helmFiles(charts),
     ...bootstrapSecretFiles(charts),
     ...talosFiles(inventory, charts),
@@ -73,7 +75,7 @@ function yamlDocuments(documents: readonly unknown[]): string {
  * `-3-after-charts.yaml` (post-install hook replacements and the readiness gate, after the charts),
  * each only when it holds objects.
  */
-function manifestFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
+function manifestFiles(charts: ClusterCharts, appsDocuments: () => string[]): RenderedFile[] {
   const all = [
     { stem: "00-namespaces", chart: charts.namespaces },
     ...charts.components.flatMap((component) => [
@@ -90,7 +92,7 @@ function manifestFiles(inventory: ClusterInventory, charts: ClusterCharts): Rend
   );
   const appsStem = componentFileStem("apps");
   return all.flatMap(({ stem }, index) => {
-    const documents = stem === appsStem ? appsDocuments(inventory, charts.appsContext) : synthesized[index];
+    const documents = stem === appsStem ? appsDocuments() : synthesized[index];
     return documents.length === 0 ? [] : [{ path: `k8s/${stem}.yaml`, content: documents.join("---\n") }];
   });
 }
