@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -42,54 +42,82 @@ export function appsPartDocuments(part: AppsPart): string[] {
   return documents;
 }
 
+/** The apps' YAML documents once `finish` is called; `cancel` stops what was started, if anything. */
+export interface AppsDocuments {
+  readonly finish: () => string[];
+  /** Ends the second process and removes its files; safe to call at any time, and more than once. */
+  readonly cancel: () => void;
+}
+
+/** How long render waits for the second process at most, however it fails. */
+const helperDeadlineMs = 15 * 60 * 1000;
+
 /**
- * Starts on the apps' objects as YAML documents and returns what finishes them, in order. With
- * thousands of apps and the helper at hand, a second process builds the second half from now on —
- * while this one renders the cluster's other files and then the first half (two cores, twice the
- * speed); render stays synchronous, and the helper answers through a file.
+ * Starts on the apps' objects as YAML documents. With thousands of apps and the helper at hand, a
+ * second process builds the second half from now on — while this one renders the cluster's other
+ * files and then the first half (two cores, twice the speed); render stays synchronous, and the
+ * helper answers through a file. The caller must `cancel` when it is done or fails, in a `finally`.
  */
-export function startAppsDocuments(inventory: ClusterInventory, context: AppsContext): () => string[] {
+export function startAppsDocuments(inventory: ClusterInventory, context: AppsContext): AppsDocuments {
   const count = enabledApps(inventory).length;
   const helper = process.env[appsWorkerVariable];
   if (count < appsWorthASecondProcess || !helper || !existsSync(helper)) {
-    return () => appsPartDocuments({ inventory, context, first: 0, end: count });
+    return {
+      finish: () => appsPartDocuments({ inventory, context, first: 0, end: count }),
+      cancel: () => {},
+    };
   }
   const half = Math.ceil(count / 2 / appsPerBatch) * appsPerBatch;
   const folder = mkdtempSync(path.join(tmpdir(), "homelab-render-apps-"));
   const job = path.join(folder, "job.json");
   const answer = path.join(folder, "answer.json");
-  const part: AppsPart = { inventory, context, first: half, end: count };
-  writeFileSync(job, JSON.stringify(part));
-  // From render's start-up snapshot when there is one (it starts in a third of the time), else the bundle.
-  const snapshot = process.env[snapshotVariable];
-  const child =
-    snapshot && existsSync(snapshot)
-      ? spawn(process.execPath, ["--snapshot-blob", snapshot], {
-          stdio: ["ignore", "ignore", "inherit"],
-          env: { ...process.env, HOMELAB_RENDER_APPS_JOB: job, HOMELAB_RENDER_APPS_ANSWER: answer },
-        })
-      : spawn(process.execPath, [helper, job, answer], { stdio: ["ignore", "ignore", "inherit"] });
-  child.unref();
-  return () => {
-    try {
-      const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
-      return [...mine, ...waitForAnswer(answer, child.pid)];
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+  let child: ChildProcess | undefined;
+  const cancel = () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill();
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    const part: AppsPart = { inventory, context, first: half, end: count };
+    writeFileSync(job, JSON.stringify(part));
+    // From render's start-up snapshot when there is one (it starts in a third of the time), else the bundle.
+    const snapshot = process.env[snapshotVariable];
+    child =
+      snapshot && existsSync(snapshot)
+        ? spawn(process.execPath, ["--snapshot-blob", snapshot], {
+            stdio: ["ignore", "ignore", "inherit"],
+            env: { ...process.env, HOMELAB_RENDER_APPS_JOB: job, HOMELAB_RENDER_APPS_ANSWER: answer },
+          })
+        : spawn(process.execPath, [helper, job, answer], { stdio: ["ignore", "ignore", "inherit"] });
+    child.unref();
+  } catch (error) {
+    cancel();
+    throw error;
+  }
+  const pid = child.pid;
+  return {
+    finish: () => {
+      try {
+        const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
+        return [...mine, ...waitForAnswer(answer, pid)];
+      } finally {
+        cancel();
+      }
+    },
+    cancel,
   };
 }
 
 /** Sleeps in small steps until the helper's answer is there (it renames it into place when done). */
 function waitForAnswer(answer: string, pid: number | undefined): string[] {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + helperDeadlineMs;
   for (;;) {
     if (existsSync(answer)) {
       const reply = JSON.parse(readFileSync(answer, "utf8")) as { documents?: string[]; error?: string };
       if (reply.documents === undefined) throw new Error(`building the apps failed: ${reply.error}`);
       return reply.documents;
     }
-    if (pid === undefined || !isRunning(pid)) {
+    if (pid === undefined || !isRunning(pid) || Date.now() > deadline) {
       // One more look: it may have finished between the two checks.
       if (existsSync(answer)) continue;
       throw new Error("the process building the second half of the apps stopped without an answer");
@@ -98,11 +126,22 @@ function waitForAnswer(answer: string, pid: number | undefined): string[] {
   }
 }
 
+/**
+ * Whether the helper still runs. This process, blocked in its wait, never reaps the helper, so an
+ * ended helper stays a zombie that `kill(pid, 0)` still finds: Linux's /proc tells them apart; elsewhere
+ * the deadline ends the wait.
+ */
 function isRunning(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // pid (command) state …: the command may hold spaces and parentheses, the state follows the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
-    return false;
+    try {
+      process.kill(pid, 0);
+      return !existsSync("/proc/self/stat");
+    } catch {
+      return false;
+    }
   }
 }

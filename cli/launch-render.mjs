@@ -1,8 +1,9 @@
-// `npm run render`: starts render the fastest way that is up to date with the sources. A build in
-// dist/ (scripts/bundle-render.mjs, run by `npm ci` and `npm run build`) counts when it is at least as
-// new as every source it is made from: then the V8 start-up snapshot of render runs, if this Node.js
-// built it, else the one-file bundle, else the compiled files. An edited checkout without a fresh build
-// runs the sources through tsx, so it always renders what the sources say.
+// `npm run render` (cli/render.sh) when render's start-up snapshot cannot be used directly: starts render
+// the fastest way that is up to date with the sources. A build in dist/ (`npm ci`, `npm run build`)
+// counts when nothing it reads changed after it began (dist/cli/render.build-started): then the V8
+// start-up snapshot runs, if this Node.js built it and NODE_OPTIONS holds no V8 flags, else the
+// one-file bundle, else the compiled files. Otherwise render runs from the sources through tsx, so it
+// always renders what the sources say.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,26 +13,54 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = (file) => path.join(root, "dist/cli", file);
-const sources = ["inventory", "constructs", "charts", "stacks", "cli", "vendor", "pins.ts", "package.json"];
+// What the build reads; cli/render.sh watches the same.
+const sources = [
+  "inventory",
+  "constructs",
+  "charts",
+  "stacks",
+  "cli",
+  "vendor",
+  "scripts",
+  "pins.ts",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+];
 const args = process.argv.slice(2);
+const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 
-/** The newest modification time of the .ts, .json and .mjs files below `file`, in milliseconds. */
+/** The newest modification time of the files below `file`, in milliseconds. */
 function newest(file) {
   const stats = statSync(file, { throwIfNoEntry: false });
   if (stats === undefined) return 0;
-  if (!stats.isDirectory()) return /\.(ts|json|mjs)$/.test(file) ? stats.mtimeMs : 0;
+  if (!stats.isDirectory()) return stats.mtimeMs;
   return readdirSync(file).reduce((latest, name) => Math.max(latest, newest(path.join(file, name))), 0);
 }
 
-const sourcesChanged = Math.max(...sources.map((source) => newest(path.join(root, source))));
-const isCurrent = (file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= sourcesChanged;
+const started = mtime(dist("render.build-started"));
+const buildIsCurrent =
+  process.env.HOMELAB_RENDER_FROM_SOURCE !== "1" &&
+  started !== undefined &&
+  Math.max(...sources.map((source) => newest(path.join(root, source)))) < started;
+/** A build output written after the build began, if the build is current. */
+const output = (file) => (buildIsCurrent && (mtime(file) ?? 0) >= started ? file : undefined);
+
+/** Only `--require`/`-r` with their modules in NODE_OPTIONS: anything else may be a V8 flag. */
+function nodeOptionsAllowSnapshot() {
+  const words = (process.env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+  return words.every(
+    (word, index) => ["--require", "-r"].includes(word) || ["--require", "-r"].includes(words[index - 1]),
+  );
+}
 
 function snapshotOfThisNode() {
   // cli/render.sh tried the snapshot already and it belongs to another Node.js.
-  if (process.env.HOMELAB_RENDER_SNAPSHOT_REFUSED === "1") return undefined;
+  if (process.env.HOMELAB_RENDER_SNAPSHOT_REFUSED === "1" || !nodeOptionsAllowSnapshot()) return undefined;
   try {
     const { node } = JSON.parse(readFileSync(dist("render.blob.json"), "utf8"));
-    return node === process.version && isCurrent(dist("render.blob")) ? dist("render.blob") : undefined;
+    return node === process.version ? output(dist("render.blob")) : undefined;
   } catch {
     return undefined;
   }
@@ -44,20 +73,28 @@ function run(command, commandArgs) {
   return result.status;
 }
 
-const fromSource = process.env.HOMELAB_RENDER_FROM_SOURCE === "1";
-// Large clusters build half of their apps on a second thread, from the bundled worker.
-const appsWorker = dist("render-apps-worker.bundle.js");
-if (!fromSource && isCurrent(appsWorker)) process.env.HOMELAB_RENDER_APPS_WORKER = appsWorker;
-const snapshot = fromSource ? undefined : snapshotOfThisNode();
-const compiled = fromSource ? undefined : [dist("render.bundle.js"), dist("render.js")].find(isCurrent);
+const fromSources = () =>
+  run(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "cli/render.ts"), ...args]);
+const appsWorker = output(dist("render-apps-worker.bundle.js"));
+// Large clusters build half of their apps in a second process, from the snapshot or the bundled worker.
+if (appsWorker !== undefined) process.env.HOMELAB_RENDER_APPS_WORKER = appsWorker;
+const snapshot = snapshotOfThisNode();
+const compiled = output(dist("render.bundle.js")) ?? output(dist("render.js"));
+const runCompiled = () => {
+  // The second process must not try the snapshot either.
+  delete process.env.HOMELAB_RENDER_SNAPSHOT;
+  createRequire(import.meta.url)(compiled);
+};
+
 if (snapshot !== undefined) {
   process.env.HOMELAB_RENDER_SNAPSHOT = snapshot;
-  // 14: the snapshot cannot load (V8 flags in NODE_OPTIONS, say): the bundle then.
-  if (run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]) === 14 && compiled !== undefined) {
-    createRequire(import.meta.url)(compiled);
+  // 14: the snapshot could not load after all; then the bundle, or the sources.
+  if (run(process.execPath, ["--snapshot-blob", snapshot, "--", ...args]) === 14) {
+    if (compiled !== undefined) runCompiled();
+    else fromSources();
   }
 } else if (compiled !== undefined) {
-  createRequire(import.meta.url)(compiled);
+  runCompiled();
 } else {
-  run(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "cli/render.ts"), ...args]);
+  fromSources();
 }

@@ -14,8 +14,12 @@ export function answerAppsJob(job: string, answer: string): void {
   } catch (error) {
     reply = { error: (error as Error).message };
   }
-  writeFileSync(`${answer}.partial`, JSON.stringify(reply));
-  renameSync(`${answer}.partial`, answer);
+  try {
+    writeFileSync(`${answer}.partial`, JSON.stringify(reply));
+    renameSync(`${answer}.partial`, answer);
+  } catch {
+    // Render gave up on this answer and removed its folder: nobody reads it.
+  }
 }
 
 if (require.main === module) {

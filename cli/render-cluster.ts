@@ -24,6 +24,19 @@ export function renderCluster(inventory: ClusterInventory, source: string): Rend
   const charts = buildClusterCharts(inventory, { deferApps: true });
   // First, so that a second process, if any, builds its apps while this one renders the rest.
   const appsDocuments = startAppsDocuments(inventory, charts.appsContext);
+  try {
+    return renderFiles(inventory, source, charts, appsDocuments.finish);
+  } finally {
+    appsDocuments.cancel();
+  }
+}
+
+function renderFiles(
+  inventory: ClusterInventory,
+  source: string,
+  charts: ClusterCharts,
+  appsDocuments: () => string[],
+): RenderedFile[] {
   return [
     { path: "README.md", content: clusterReadme(inventory, source) },
     ...manifestFiles(charts, appsDocuments),

@@ -20,11 +20,22 @@ const plainText = /^[A-Za-z_/][A-Za-z0-9_./@-]*$/;
 /** What some YAML 1.1 readers take for a number even without a digit in front: `_1`, `e5`, `E10`. */
 const numberLike = /^[_0-9.]*([eE][-+]?[0-9]+)?$/;
 
+/**
+ * A double-quoted scalar: JSON's escapes, plus those of the characters JSON leaves bare that YAML
+ * readers such as libyaml (kubectl, Helm) refuse or fold: DEL, the C1 controls, U+2028/2029, BOM.
+ */
+function quoted(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function scalarText(value: string): string {
-  if (!plainText.test(value)) return JSON.stringify(value);
+  if (!plainText.test(value)) return quoted(value);
   // The reserved words have at most five letters; a number-like plain text starts with "_", "e" or "E".
-  if (value.length <= 5 && reservedWords.has(value.toLowerCase())) return JSON.stringify(value);
-  if ("_eE".includes(value[0]) && numberLike.test(value)) return JSON.stringify(value);
+  if (value.length <= 5 && reservedWords.has(value.toLowerCase())) return quoted(value);
+  if ("_eE".includes(value[0]) && numberLike.test(value)) return quoted(value);
   return value;
 }
 
@@ -93,6 +104,8 @@ function writeMapping(
   for (const key of Object.keys(mapping)) {
     const value = mapping[key];
     if (value === undefined) continue;
+    // YAML caps an implicit key at 1024 characters; no Kubernetes key comes near.
+    if (key.length > 1000) throw new Error(`YAML output cannot hold a key of ${key.length} characters`);
     const head = `${prefix}${scalarText(key)}:`;
     prefix = indent;
     const text = inline(value, `${indent}  `);
@@ -125,7 +138,7 @@ function writeSequence(sequence: readonly unknown[], indent: string, out: string
 /** One YAML document for a JSON value; properties whose value is undefined are left out, as in JSON. */
 export function yamlDocument(value: unknown): string {
   const out: string[] = [];
-  if (typeof value === "string") return `${JSON.stringify(value)}\n`;
+  if (typeof value === "string") return `${quoted(value)}\n`;
   const text = inline(value, "");
   if (text !== undefined) return withNewline(text);
   if (Array.isArray(value)) writeSequence(value, "", out);

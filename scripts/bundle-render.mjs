@@ -4,9 +4,17 @@
 // (dist/cli/render.blob.json says which). `npm run render` (cli/launch-render.mjs) uses the snapshot,
 // else the bundle, else the sources. A snapshot that cannot be built is skipped with a warning.
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { build } from "esbuild";
+
+// `--started`, before tsc: marks when the build began. A source changed after this moment is not in
+// the build, however its modification time compares with the outputs'.
+if (process.argv.includes("--started")) {
+  mkdirSync("dist/cli", { recursive: true });
+  writeFileSync("dist/cli/render.build-started", `${new Date().toISOString()}\n`);
+  process.exit(0);
+}
 
 const common = { bundle: true, platform: "node", target: "node20", logLevel: "error" };
 await build({ ...common, entryPoints: ["dist/cli/render.js"], outfile: "dist/cli/render.bundle.js" });

@@ -26,6 +26,7 @@ function render(name: string, args: string[], env: Record<string, string>): Map<
     cwd: root,
     env: { ...inherited, ...env },
     encoding: "utf8",
+    timeout: 180_000,
   });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
@@ -40,6 +41,29 @@ function render(name: string, args: string[], env: Record<string, string>): Map<
   walk(out);
   return files;
 }
+
+describe("a second process that dies without answering", () => {
+  it("fails render with one line, quickly, leaving no temporary files", () => {
+    const crash = path.join(work, "crash.js");
+    writeFileSync(crash, "process.exit(3);\n");
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith("homelab-render-apps-")));
+    const run = spawnSync(
+      process.execPath,
+      [dist("render.bundle.js"), "--inventory", inventory, "--out", path.join(work, "crash")],
+      {
+        cwd: root,
+        env: { ...process.env, HOMELAB_RENDER_APPS_WORKER: crash, HOMELAB_RENDER_SNAPSHOT: "" },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/stopped without an answer/);
+    expect(existsSync(path.join(work, "crash"))).toBe(false);
+    const after = readdirSync(tmpdir()).filter((name) => name.startsWith("homelab-render-apps-"));
+    expect(after.filter((name) => !before.has(name))).toEqual([]);
+  });
+});
 
 describe("thousands of apps", () => {
   it("render the same in one process and in two", () => {

@@ -149,8 +149,16 @@ describe("yamlDocument", () => {
     expect(parse(text)).toEqual({ a: shared, b: shared });
   });
 
+  it("escapes what JSON leaves bare but libyaml refuses: DEL, C1 controls, line and paragraph separators, BOM", () => {
+    const text = yamlDocument({ a: "x\u007fy\u0085z\u2028\u2029\ufeff" });
+    expect(text).toBe('a: "x\\u007fy\\u0085z\\u2028\\u2029\\ufeff"\n');
+    expect(parse(text)).toEqual({ a: "x\u007fy\u0085z\u2028\u2029\ufeff" });
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff]/);
+  });
+
   it("refuses what JSON cannot hold", () => {
     expect(() => yamlDocument({ n: Infinity })).toThrow("cannot hold the number Infinity");
     expect(() => yamlDocument({ f: () => 1 })).toThrow("cannot hold function values");
+    expect(() => yamlDocument({ ["k".repeat(1001)]: 1 })).toThrow("cannot hold a key of 1001 characters");
   });
 });
