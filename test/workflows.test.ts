@@ -236,6 +236,47 @@ function workflow(file: string): Workflow {
   return found;
 }
 
+/** Every secret a text names, but the GITHUB_TOKEN GitHub gives each run. */
+function secretsNamed(value: unknown): string[] {
+  const text = JSON.stringify(value ?? null);
+  return [...text.matchAll(/secrets\.([A-Za-z0-9_]+)/g)]
+    .map((m) => m[1])
+    .filter((name) => name !== "GITHUB_TOKEN");
+}
+
+const environmentOf = (job: Job) =>
+  typeof job.environment === "string" ? job.environment : job.environment?.name;
+
+const forkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
+
+/**
+ * Who can read a secret: a job gets one only through a GitHub environment (never the repository or
+ * the workflow as a whole); in pull-request workflows only the `preview` environment, whose required
+ * reviewers read the change before its code runs, and never for a fork; never `pull_request_target`.
+ */
+function secretProblems(file: string, parsed: Workflow & { env?: unknown }): string[] {
+  const problems: string[] = [];
+  const triggers = typeof parsed.on === "string" ? [parsed.on] : Object.keys(parsed.on as object);
+  if (triggers.includes("pull_request_target")) {
+    problems.push(`${file}: on.pull_request_target runs with secrets beside a pull request's code`);
+  }
+  if (secretsNamed(parsed.env).length > 0) problems.push(`${file}: env: secrets for every job`);
+  for (const [name, job] of Object.entries(parsed.jobs)) {
+    if (secretsNamed(job).length === 0) continue;
+    const environment = environmentOf(job);
+    if (environment === undefined) {
+      problems.push(`${file}: jobs.${name}: holds ${secretsNamed(job).join(", ")} outside an environment`);
+    } else if (triggers.includes("pull_request")) {
+      if (environment !== "preview")
+        problems.push(`${file}: jobs.${name}: environment ${environment}, not preview`);
+      if (!String(job.if ?? "").includes(forkGuard)) problems.push(`${file}: jobs.${name}: runs for forks`);
+    } else if (!["homelab", "production"].includes(environment)) {
+      problems.push(`${file}: jobs.${name}: environment ${environment}, not homelab or production`);
+    }
+  }
+  return problems;
+}
+
 describe("GitHub workflows", () => {
   it("ship the pull-request, deploy and drift workflows", () => {
     expect(workflowFiles).toEqual(expect.arrayContaining(["deploy.yml", "drift.yml", "pull-request.yml"]));
@@ -304,6 +345,18 @@ describe("GitHub workflows", () => {
     expect(unconditionalTestProblems(workflow("pull-request.yml"))).toEqual([]);
   });
 
+  it("give secrets only to jobs in an environment: preview for pull requests (reviewers, no forks)", () => {
+    expect(workflowFiles.flatMap((file) => secretProblems(file, workflow(file)))).toEqual([]);
+    expect(environmentOf(workflow("pull-request.yml").jobs.preview)).toBe("preview");
+    expect(environmentOf(workflow("deploy.yml").jobs.prod)).toBe("production");
+  });
+
+  it("state the threat model in README.md: who reads which secret", () => {
+    expect(readme).toMatch(/### Who can read the secrets/);
+    for (const environment of ["preview", "homelab", "production"])
+      expect(readme).toContain(`\`${environment}\``);
+  });
+
   it("deploy core, then dev, then prod behind an environment", () => {
     expect(deployProblems(workflow("deploy.yml"))).toEqual([]);
   });
@@ -322,6 +375,32 @@ describe("GitHub workflows", () => {
 });
 
 describe("the workflow checks reject", () => {
+  it("secrets outside an environment, for forks, through pull_request_target, or for the whole workflow", () => {
+    const fake = (yaml: string) => parseWorkflow(yaml) as Workflow & { env?: unknown };
+    const step = '      - run: npm ci\n        env: { P: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" }\n';
+    expect(secretProblems("a.yml", fake(`on: push\njobs:\n  x:\n    steps:\n${step}`))).toEqual([
+      "a.yml: jobs.x: holds PULUMI_CONFIG_PASSPHRASE outside an environment",
+    ]);
+    expect(
+      secretProblems(
+        "b.yml",
+        fake(`on: pull_request\njobs:\n  x:\n    environment: homelab\n    steps:\n${step}`),
+      ),
+    ).toEqual(["b.yml: jobs.x: environment homelab, not preview", "b.yml: jobs.x: runs for forks"]);
+    expect(secretProblems("c.yml", fake("on: pull_request_target\njobs:\n  x:\n    steps: []\n"))).toEqual([
+      "c.yml: on.pull_request_target runs with secrets beside a pull request's code",
+    ]);
+    expect(
+      secretProblems("d.yml", fake('on: push\nenv: { P: "${{ secrets.X }}" }\njobs:\n  x:\n    steps: []\n')),
+    ).toEqual(["d.yml: env: secrets for every job"]);
+    expect(
+      secretProblems(
+        "e.yml",
+        fake('on: push\njobs:\n  x:\n    steps:\n      - run: "${{ secrets.GITHUB_TOKEN }}"\n'),
+      ),
+    ).toEqual([]);
+  });
+
   const documented = documentedCommands("```sh\nnpm ci && npm test\n```\n\n| `npm run render` | renders |\n");
   const fake = (yaml: string): Workflow => parseWorkflow(yaml);
 
