@@ -22,7 +22,7 @@ import { describeValue } from "./formats";
 import { InventoryError, type KeyPath, type Problem } from "./problems";
 import { clusterSchema, type ClusterInventory } from "./schema";
 import { schemaProblems } from "./schema-problems";
-import { inventoryKey, secretSettings, setSecretCommand } from "./secrets";
+import { inventoryKey, secretSettings, setSecretCommand, type SecretSetting } from "./secrets";
 
 /**
  * Checks a cluster inventory value: first its shape, then, once the shape is right, every
@@ -488,21 +488,15 @@ function parseStackConfig(config: unknown, file: string): ClusterInventory {
     ]);
   }
   const stack = stackNameOf(file);
-  const secretKeys = new Map<string, (typeof secretSettings)[keyof typeof secretSettings]>(
+  const secretKeys = new Map<string, SecretSetting>(
     Object.values(secretSettings).map((setting) => [setting.key, setting]),
   );
   const allowedKeys = [inventoryKey, ...secretKeys.keys()];
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...plainSecretProblems(config, stack)];
 
-  for (const [key, value] of Object.entries(config)) {
+  for (const key of Object.keys(config)) {
     if (!key.startsWith("homelab:")) continue; // other namespaces belong to providers
-    const setting = secretKeys.get(key);
-    if (setting !== undefined && !isEncrypted(value)) {
-      problems.push({
-        path: ["config", key],
-        message: `holds a plain value — a secret must be stored encrypted: remove it and run \`${setSecretCommand(setting, stack)}\``,
-      });
-    } else if (setting === undefined && key !== inventoryKey) {
+    if (!secretKeys.has(key) && key !== inventoryKey) {
       problems.push({
         path: ["config", key],
         message: `unknown setting — allowed: ${allowedKeys.join(", ")}`,
@@ -525,6 +519,24 @@ function parseStackConfig(config: unknown, file: string): ClusterInventory {
   }
   if (inventory === undefined || problems.length > 0) throw new InventoryError(file, problems);
   return inventory;
+}
+
+/**
+ * The secret settings of a stack file's `config` section written in plain text, not encrypted by
+ * `pulumi config set --secret`: for render, and for `pulumi up`, which reads the same file because
+ * Pulumi's config API does not say how a value was stored.
+ */
+export function plainSecretProblems(config: object, stack: string | undefined): Problem[] {
+  return Object.values(secretSettings).flatMap((setting) =>
+    setting.key in config && !isEncrypted((config as Record<string, unknown>)[setting.key])
+      ? [
+          {
+            path: ["config", setting.key],
+            message: `holds a plain value — a secret must be stored encrypted: remove it and run \`${setSecretCommand(setting, stack)}\``,
+          },
+        ]
+      : [],
+  );
 }
 
 function isEncrypted(value: unknown): boolean {

@@ -1,14 +1,39 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import {
   formatProblem,
   InventoryError,
   inventoryKey,
   parseInventory,
+  plainSecretProblems,
   secretSettings,
   setSecretCommand,
   type ClusterInventory,
   type SecretSetting,
 } from "../inventory";
+
+/**
+ * Stops on a secret setting written in plain text into the stack file, as `render` does. Pulumi's config
+ * API hands the program such a value like an encrypted one (and `getSecret` marks it secret anyway), so
+ * the program reads the stack file it runs beside; a missing or unreadable file is left to Pulumi.
+ * Config from elsewhere (`--config-file`, Pulumi ESC) is not read here.
+ */
+export function refusePlainSecrets(): void {
+  let config: unknown;
+  try {
+    config = (parse(readFileSync(path.join(process.cwd(), stackFile()), "utf8")) as { config?: unknown })
+      ?.config;
+  } catch {
+    return;
+  }
+  if (config === null || typeof config !== "object") return;
+  const problems = plainSecretProblems(config, pulumi.getStack());
+  if (problems.length > 0) {
+    throw new pulumi.RunError(problems.map((problem) => formatProblem(stackFile(), problem)).join("\n"));
+  }
+}
 
 /** How messages name the stack's file, as `render` names it. */
 export function stackFile(): string {

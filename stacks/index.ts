@@ -3,9 +3,10 @@
  * `Pulumi.<stack>.yaml` and the secrets set with `pulumi config set --secret`.
  */
 import { hasTunnel } from "../inventory";
-import { loadStackInventory, requireSecretSetting, secretSettings } from "./config";
+import { loadStackInventory, refusePlainSecrets, requireSecretSetting, secretSettings } from "./config";
 import { HomelabCluster } from "./homelab-cluster";
 
+refusePlainSecrets();
 const inventory = loadStackInventory();
 
 const cluster = new HomelabCluster(inventory.name, {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { parse } from "yaml";
 import { recordPulumi } from "../support/pulumi-harness";
 
@@ -51,6 +52,34 @@ describe("the program stops on a user's mistake with a message, not a stack trac
     expect((error as Error).message).toBe(
       "Pulumi.prod.yaml: config.homelab:cluster.network.vip: 10.20.30.11 is the address of node ed-n1 — the VIP floats between control planes and needs an address no node has",
     );
+  });
+
+  it("refuses a secret written into the stack file in plain text, as render does", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "homelab-stack-"));
+    const stackFile = readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8").replace(
+      "config:\n",
+      "config:\n  homelab:cloudflareApiToken: not-encrypted\n  homelab:cloudflareDnsToken:\n    secure: AAABAKqW\n",
+    );
+    writeFileSync(path.join(folder, "Pulumi.prod.yaml"), stackFile);
+    const cwd = process.cwd();
+    process.chdir(folder);
+    try {
+      const error = programError(
+        {
+          "homelab:cluster": prodInventory,
+          "homelab:cloudflareApiToken": "x",
+          "homelab:cloudflareDnsToken": "y",
+        },
+        ["homelab:cloudflareApiToken", "homelab:cloudflareDnsToken"],
+      );
+      expect(pulumi.RunError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        "Pulumi.prod.yaml: config.homelab:cloudflareApiToken: holds a plain value — a secret must be stored encrypted: remove it and run `pulumi config set --secret homelab:cloudflareApiToken -s prod`",
+      );
+    } finally {
+      process.chdir(cwd);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("says the inventory itself is missing", () => {
