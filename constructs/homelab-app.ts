@@ -135,6 +135,23 @@ export interface HomelabAppProps {
   readonly argoNamespace?: string;
 }
 
+/** The namespaced kinds an app's own source may create through Argo CD. */
+export const appKinds: readonly { readonly group: string; readonly kind: string }[] = [
+  { group: "", kind: "ConfigMap" },
+  { group: "", kind: "Secret" },
+  { group: "", kind: "Service" },
+  { group: "", kind: "ServiceAccount" },
+  { group: "", kind: "PersistentVolumeClaim" },
+  { group: "", kind: "Pod" },
+  { group: "apps", kind: "Deployment" },
+  { group: "apps", kind: "StatefulSet" },
+  { group: "apps", kind: "DaemonSet" },
+  { group: "batch", kind: "Job" },
+  { group: "batch", kind: "CronJob" },
+  { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  { group: "policy", kind: "PodDisruptionBudget" },
+];
+
 /** Argo CD's name for the cluster it runs in. */
 const inClusterServer = "https://kubernetes.default.svc";
 
@@ -271,9 +288,11 @@ export class HomelabApp extends Construct {
         description: `The ${this.name} app: its own repository, into namespace ${this.namespace} only`,
         sourceRepos: [repoUrl],
         destinations: [{ server: inClusterServer, namespace: this.namespace }],
+        // Nothing cluster-scoped, and of the namespaced kinds only workloads and their own data: no RBAC
+        // (an app must not grant itself the API), no NetworkPolicy (the profile is its network boundary),
+        // no routes (hostnames and their Access decisions come from the inventory).
         clusterResourceWhitelist: [],
-        // The profile's policies are the app's network boundary; its own source must not widen it.
-        namespaceResourceBlacklist: [{ group: "networking.k8s.io", kind: "NetworkPolicy" }],
+        namespaceResourceWhitelist: appKinds.map(({ group, kind }) => ({ group, kind })),
       },
     });
     // No resources finalizer: the app owns namespaced objects only, and deleting its namespace removes them.

@@ -1,5 +1,5 @@
 import { Chart, Testing } from "cdk8s";
-import { HomelabApp } from "../../constructs/homelab-app";
+import { appKinds, HomelabApp } from "../../constructs/homelab-app";
 import { validateManifest } from "../support/k8s-schema";
 import {
   gatewayNamespace,
@@ -95,9 +95,12 @@ describe("HomelabApp", () => {
         sourceRepos: ["https://guerzon.github.io/vaultwarden"],
         destinations: [{ server: "https://kubernetes.default.svc", namespace: "vaultwarden" }],
         clusterResourceWhitelist: [],
-        namespaceResourceBlacklist: [{ group: "networking.k8s.io", kind: "NetworkPolicy" }],
+        namespaceResourceWhitelist: appKinds.map(({ group, kind }) => ({ group, kind })),
       },
     });
+    const whitelisted = appKinds.map(({ kind }) => kind);
+    for (const kind of ["Role", "RoleBinding", "NetworkPolicy", "HTTPRoute"])
+      expect(whitelisted).not.toContain(kind);
   });
 
   it("syncs a Helm chart automatically, pruning and self-healing, with retries", () => {
