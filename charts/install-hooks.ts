@@ -56,28 +56,19 @@ const helmTest = "a `helm test` hook: no install or upgrade runs it";
  * that adds one), on a rule that covers nothing, and on a rule the program does not keep.
  */
 export const chartHooks: Readonly<Record<string, readonly HookRule[]>> = {
-  "argo-cd": [
-    {
-      template: "templates/redis-secret-init/job.yaml",
-      kinds: ["Job"],
-      handled: { handling: "provided", secret: "argocdRedis", off: ["redisSecretInit.enabled"] },
-    },
-    {
-      template: "templates/redis-secret-init/role.yaml",
-      kinds: ["Role"],
-      handled: { handling: "provided", secret: "argocdRedis", off: ["redisSecretInit.enabled"] },
-    },
-    {
-      template: "templates/redis-secret-init/rolebinding.yaml",
-      kinds: ["RoleBinding"],
-      handled: { handling: "provided", secret: "argocdRedis", off: ["redisSecretInit.enabled"] },
-    },
-    {
-      template: "templates/redis-secret-init/serviceaccount.yaml",
-      kinds: ["ServiceAccount"],
-      handled: { handling: "provided", secret: "argocdRedis", off: ["redisSecretInit.enabled"] },
-    },
-  ],
+  // redis-secret-init: a Job and its RBAC that make `argocd-redis`, which Pulumi makes instead.
+  "argo-cd": (
+    [
+      ["job.yaml", "Job"],
+      ["role.yaml", "Role"],
+      ["rolebinding.yaml", "RoleBinding"],
+      ["serviceaccount.yaml", "ServiceAccount"],
+    ] as const
+  ).map(([file, kind]) => ({
+    template: `templates/redis-secret-init/${file}`,
+    kinds: [kind],
+    handled: { handling: "provided", secret: "argocdRedis", off: ["redisSecretInit.enabled"] },
+  })),
   "cert-manager": [
     // The readiness check of the webhook (post-install; annotations from values): the gate runs it.
     ...(

@@ -155,14 +155,14 @@ describe("validateManifest on custom resources (CRDs)", () => {
   });
 
   it("rejects an apiVersion the CRD no longer serves", () => {
-    const externalSecret = {
-      apiVersion: "external-secrets.io/v1beta1",
-      kind: "ExternalSecret",
-      metadata: { name: "cloudflare", namespace: "cert-manager" },
+    const tlsRoute = {
+      apiVersion: "gateway.networking.k8s.io/v1alpha2",
+      kind: "TLSRoute",
+      metadata: { name: "passthrough", namespace: "envoy-gateway-system" },
       spec: {},
     };
-    expect(validateManifest(externalSecret)).toEqual([
-      "ExternalSecret/cloudflare in cert-manager: $.apiVersion external-secrets.io/v1beta1 is no longer served for ExternalSecret (served: v1)",
+    expect(validateManifest(tlsRoute)).toEqual([
+      "TLSRoute/passthrough in envoy-gateway-system: $.apiVersion gateway.networking.k8s.io/v1alpha2 is no longer served for TLSRoute (served: v1)",
     ]);
   });
 

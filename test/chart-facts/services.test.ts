@@ -1,10 +1,8 @@
-import * as path from "path";
-import { buildClusterCharts, type ClusterCharts } from "../../charts";
 import { Lgtm } from "../../constructs/lgtm";
 import type { HelmChart } from "../../constructs/platform-component";
-import { loadInventoryFile, type ClusterInventory } from "../../inventory";
 import { edgePlan } from "../../stacks/builders/edge";
 import { chartFacts, evaluateNameTemplate, knownServices, servicesOf } from "../support/helm-names";
+import { chartInstallClusters, type ChartInstallCluster } from "../support/chart-installs";
 
 // Kubernetes objects and Helm values are untyped JSON; the checks below navigate them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,24 +14,9 @@ type Json = any;
  * proxies, by the project's own EnvoyProxy objects) under that name, in that namespace, on that port.
  */
 
-const root = path.resolve(__dirname, "../..");
-const sources = [
-  "Pulumi.core.yaml",
-  "Pulumi.dev.yaml",
-  "Pulumi.prod.yaml",
-  "test/fixtures/valid/every-setting-overridden.yaml",
-];
+type Cluster = ChartInstallCluster;
 
-interface Cluster {
-  readonly source: string;
-  readonly inventory: ClusterInventory;
-  readonly charts: ClusterCharts;
-}
-
-const clusters: Cluster[] = sources.map((source) => {
-  const inventory = loadInventoryFile(path.join(root, source), source);
-  return { source, inventory, charts: buildClusterCharts(inventory) };
-});
+const clusters: Cluster[] = chartInstallClusters();
 
 /** One place the project names an in-cluster Service. */
 interface ServiceReference {

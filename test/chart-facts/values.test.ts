@@ -1,8 +1,6 @@
-import * as path from "path";
-import { buildClusterCharts } from "../../charts";
 import type { HelmChart } from "../../constructs/platform-component";
-import { loadInventoryFile } from "../../inventory";
 import { chartFacts, type ChartFacts } from "../support/helm-names";
+import { chartInstallClusters } from "../support/chart-installs";
 
 /**
  * Every values key the project sets does something: the pinned chart has it in its default values or a
@@ -54,15 +52,6 @@ const readThroughScope: Readonly<Record<string, readonly { path: string; evidenc
     },
   ],
 };
-
-const root = path.resolve(__dirname, "../..");
-const sources = [
-  "Pulumi.core.yaml",
-  "Pulumi.dev.yaml",
-  "Pulumi.prod.yaml",
-  // Every platform setting overridden, Dex on: the most values the platform sets.
-  "test/fixtures/valid/every-setting-overridden.yaml",
-];
 
 function isMap(value: Json): value is Record<string, Json> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -146,12 +135,10 @@ function problemsOf(chart: string, version: string, values: Json): string[] {
     );
 }
 
-const helmCharts: { source: string; chart: HelmChart }[] = sources.flatMap((source) => {
-  const inventory = loadInventoryFile(path.join(root, source), source);
-  return buildClusterCharts(inventory).components.flatMap((component) =>
-    component.helmCharts.map((chart) => ({ source, chart })),
-  );
-});
+const helmCharts: { source: string; chart: HelmChart }[] = chartInstallClusters().flatMap(
+  ({ source, charts }) =>
+    charts.components.flatMap((component) => component.helmCharts.map((chart) => ({ source, chart }))),
+);
 
 describe("values the platform sets", () => {
   it("cover every chart the platform installs", () => {
