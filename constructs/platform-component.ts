@@ -38,6 +38,23 @@ export interface ComponentNamespace {
 }
 
 /**
+ * One kind of pod a component runs, as NetworkPolicies see it: what the component's policies select and
+ * what the cluster's who-may-talk-to-whom matrix lists.
+ */
+export interface ComponentWorkload {
+  /** What a reader calls it: `controller`, `webhook`, `speaker`. */
+  readonly name: string;
+  /** Labels that select exactly these pods within the component's namespace. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Host-networked pods (MetalLB's speaker, Cilium's agent) share the node's address: NetworkPolicy does
+   * not apply to them at all.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
+}
+
+/**
  * Implemented by every platform construct (`MetalLb`, `CertManager`, `EnvoyGateway`, `LocalPathStorage`,
  * `Cloudflared`, `ArgoCd`, `Lgtm`), so callers can create namespaces and install charts uniformly.
  */
@@ -46,6 +63,11 @@ export interface PlatformComponent {
   readonly namespace: ComponentNamespace;
   /** In install order; empty for a component made only of its own objects. */
   readonly helmCharts: readonly HelmChart[];
+  /**
+   * The pods the component runs, each selectable by labels, for NetworkPolicies and their review.
+   * @default - not described: its namespace is one opaque set of pods
+   */
+  readonly workloads?: readonly ComponentWorkload[];
 }
 
 /**
