@@ -61,7 +61,7 @@ export function syntheticInventory(appCount: number): Record<string, unknown> {
       accountId: "0123456789abcdef0123456789abcdef",
       zone: "example.com",
       zoneId: "fedcba9876543210fedcba9876543210",
-      access: { emails: ["me@example.com"] },
+      access: { teamName: "bench", emails: ["me@example.com"] },
     },
     platform: { certManager: { acmeEmail: "me@example.com" } },
     apps,

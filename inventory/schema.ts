@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { pins } from "../pins";
 import {
+  accessTeamName,
   chartName,
   cloudflareId,
   describeValue,
@@ -175,6 +176,11 @@ const cloudflare = strict({
   access: strict({
     emails: z.array(emailAddress).default([]),
     emailDomains: z.array(dnsName).default([]),
+    /**
+     * The Zero Trust team: the <team> of <team>.cloudflareaccess.com, which signs Access tokens. The public
+     * gateway checks them against it; required while a public hostname sets access: true.
+     */
+    teamName: accessTeamName.optional(),
     sessionDuration: z
       .string()
       .refine((value) => /^\d+(m|h)$/.test(value), {

@@ -98,6 +98,13 @@ export function checkRoutes(inventory: ClusterInventory): Problem[] {
       });
     }
   });
+  if (publicNeedsAccess && access && access.teamName === undefined) {
+    problems.push({
+      path: ["cloudflare", "access", "teamName"],
+      message:
+        "is required while public hostnames set access: true — the <team> of <team>.cloudflareaccess.com, whose tokens the public gateway checks, such as myteam",
+    });
+  }
   if (publicNeedsAccess && access && access.emails.length === 0 && access.emailDomains.length === 0) {
     problems.push({
       path: ["cloudflare", "access"],
