@@ -17,6 +17,10 @@ export const pins = {
 
   /** Upstream Helm charts, by the construct that installs them. */
   charts: {
+    // The CNI, installed on the bare cluster: the newest minor whose e2e matrix covers the pinned
+    // Kubernetes (Cilium 1.20: Kubernetes 1.33 to 1.36).
+    // renovate: datasource=helm registryUrl=https://helm.cilium.io depName=cilium
+    cilium: "1.20.3",
     // renovate: datasource=helm registryUrl=https://charts.containeroo.ch depName=local-path-provisioner
     localPathProvisioner: "0.0.35",
     // renovate: datasource=helm registryUrl=https://metallb.github.io/metallb depName=metallb

@@ -2,6 +2,7 @@ import { App, Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { ArgoCd } from "../constructs/argo-cd";
 import { CertManager } from "../constructs/cert-manager";
+import { Cilium } from "../constructs/cilium";
 import { Cloudflared } from "../constructs/cloudflared";
 import { EnvoyGateway } from "../constructs/envoy-gateway";
 import { Lgtm, lgtmCollector } from "../constructs/lgtm";
@@ -9,6 +10,7 @@ import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-pat
 import { MetalLb } from "../constructs/metal-lb";
 import type {
   ComponentNamespace,
+  ComponentWorkload,
   HelmChart,
   InstallPhases,
   PlatformComponent,
@@ -53,7 +55,22 @@ export interface ComponentChart {
   readonly afterCharts: Chart;
 }
 
+/** The cluster's CNI, when the program installs it: on the bare cluster, before Talos's full health gate. */
+export interface ClusterCni {
+  readonly name: "cilium";
+  /** Installed in order, before anything else touches the cluster. */
+  readonly helmCharts: readonly HelmChart[];
+  /** Its pods: all host-networked, so outside NetworkPolicy. */
+  readonly workloads: readonly ComponentWorkload[];
+  readonly namespace: string;
+}
+
 export interface ClusterCharts {
+  /**
+   * The CNI the program installs (Cilium); absent when Talos installs one itself (flannel, which
+   * enforces no NetworkPolicy).
+   */
+  readonly cni?: ClusterCni;
   /** The platform namespaces, applied before any Helm chart. */
   readonly namespaces: Chart;
   /** Enabled components in apply order. */
@@ -110,6 +127,15 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
     });
     return built;
   };
+
+  let cni: ClusterCni | undefined;
+  if (inventory.network.cni === "cilium") {
+    const cilium = new Cilium(new Chart(app, "cni"), "cilium", {
+      // Two operators, one on a single-node cluster: they are host-networked, spread one per node.
+      operatorReplicas: Math.min(2, inventory.nodes.filter((node) => !node.decommission).length),
+    });
+    cni = { name: "cilium", helmCharts: cilium.helmCharts, workloads: cilium.workloads, namespace: cilium.namespace };
+  }
 
   // Alloy's identity is fixed, so components applied before the LGTM stack can already admit it.
   const collector = platform.lgtm.enabled ? lgtmCollector(platformNamespaces.lgtm) : undefined;
@@ -237,6 +263,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
   });
 
   return {
+    cni,
     namespaces: namespacesChart(
       app,
       components.flatMap(({ namespace }) => (namespace ? [namespace] : [])),

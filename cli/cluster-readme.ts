@@ -18,6 +18,12 @@ export function clusterReadme(inventory: ClusterInventory, source: string): stri
       [
         ["Talos", inventory.talosVersion],
         ["Kubernetes", inventory.kubernetesVersion],
+        [
+          "CNI",
+          inventory.network.cni === "cilium"
+            ? "Cilium, installed by the program: NetworkPolicies are enforced"
+            : "flannel, installed by Talos: **policies not enforced** (every NetworkPolicy below is accepted and ignored)",
+        ],
         ["API endpoint", apiEndpoint(inventory)],
         ...(inventory.network.apiHostname ? [["API hostname", inventory.network.apiHostname]] : []),
         ["Domain", inventory.domain],

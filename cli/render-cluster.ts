@@ -160,9 +160,13 @@ function bootstrapSecretFiles(charts: ClusterCharts): RenderedFile[] {
   ];
 }
 
-/** `helm/<nn>-<component>.yaml`: the upstream charts installed before the component's objects. */
+/**
+ * `helm/<nn>-<component>.yaml`: the upstream charts installed before the component's objects; first
+ * `helm/00-cni.yaml`, the CNI installed on the bare cluster before Talos's full health gate.
+ */
 function helmFiles(charts: ClusterCharts): RenderedFile[] {
-  return charts.components.flatMap(({ stem, helmCharts }) =>
+  const cni = charts.cni ? [{ stem: "00-cni", helmCharts: charts.cni.helmCharts }] : [];
+  return [...cni, ...charts.components].flatMap(({ stem, helmCharts }) =>
     helmCharts.length === 0 ? [] : [{ path: `helm/${stem}.yaml`, content: yamlDocuments(helmCharts) }],
   );
 }

@@ -1,5 +1,6 @@
 export * from "./argo-cd";
 export * from "./cert-manager";
+export * from "./cilium";
 export * from "./cloudflared";
 export * from "./envoy-gateway";
 export * from "./gateway-ref";

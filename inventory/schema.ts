@@ -56,8 +56,11 @@ const network = strict({
   apiHostname: dnsName.optional(),
   podCidr: ipv4Cidr.default("10.244.0.0/16"),
   serviceCidr: ipv4Cidr.default("10.96.0.0/12"),
-  /** `flannel` is what Talos installs; `none` leaves the CNI to you. */
-  cni: z.enum(["flannel", "none"]).default("flannel"),
+  /**
+   * `cilium`, which the program installs on the bare cluster, enforces NetworkPolicy; `flannel`, which
+   * Talos installs itself, ignores every policy (the isolation the policies describe does not happen).
+   */
+  cni: z.enum(["cilium", "flannel"]).default("cilium"),
   /** MetalLB's LAN addresses for LoadBalancer Services: CIDRs or first-last ranges. */
   loadBalancerPool: z.array(poolEntry).min(1),
 });

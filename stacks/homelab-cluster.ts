@@ -30,7 +30,11 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const { inventory } = args;
     const charts = buildClusterCharts(inventory);
 
-    const talos = new TalosCluster(name, { inventory, hostMounts: charts.hostMounts }, { parent: this });
+    const talos = new TalosCluster(
+      name,
+      { inventory, hostMounts: charts.hostMounts, cniCharts: charts.cni?.helmCharts ?? [] },
+      { parent: this },
+    );
 
     let edge: Edge | undefined;
     if (inventory.cloudflare && charts.publicGatewayHost && args.cloudflareApiToken) {

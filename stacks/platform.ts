@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Chart } from "cdk8s";
 import { phaseFileStem, type BootstrapSecret, type ClusterCharts, type SecretInput } from "../charts";
-import type { HelmChart } from "../constructs/platform-component";
+import { helmChartArgs } from "./helm-chart-args";
 
 export interface PlatformArgs {
   readonly charts: ClusterCharts;
@@ -120,18 +120,5 @@ function bootstrapSecret(
   return {
     metadata: { name: secret.name, namespace: secret.namespace },
     stringData: pulumi.secret(pulumi.all(data)),
-  };
-}
-
-/** An OCI chart is named by its full reference; a repository chart by name and repository. */
-export function helmChartArgs(chart: HelmChart): k8s.helm.v4.ChartArgs {
-  const isOci = chart.repository.startsWith("oci://");
-  return {
-    chart: isOci ? `${chart.repository}/${chart.name}` : chart.name,
-    version: chart.version,
-    ...(isOci ? {} : { repositoryOpts: { repo: chart.repository } }),
-    name: chart.release,
-    namespace: chart.namespace,
-    values: chart.values,
   };
 }

@@ -1,5 +1,7 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeletHostMount } from "../constructs/local-path-storage";
+import type { HelmChart } from "../constructs/platform-component";
 import {
   activeControlPlanes,
   activeNodes,
@@ -20,6 +22,7 @@ import {
   schematicYaml,
   talosYaml,
 } from "./builders";
+import { helmChartArgs } from "./helm-chart-args";
 import * as talos from "./talos";
 
 /**
@@ -41,13 +44,20 @@ export interface TalosClusterArgs {
   readonly inventory: ClusterInventory;
   /** Host directories the kubelet must see, from the platform's storage construct. */
   readonly hostMounts: readonly KubeletHostMount[];
+  /**
+   * The CNI's Helm charts (Cilium), installed once the API server answers and before the full health
+   * gate: until a CNI runs, no node turns Ready. Empty when Talos installs the CNI itself (flannel).
+   * @default []
+   */
+  readonly cniCharts?: readonly HelmChart[];
 }
 
 /**
  * A Talos cluster from its inventory: secrets once, a schematic per extension set, a config
  * applied to every node (control planes one after another, workers one after another, a reboot-needing
- * change staged), one bootstrap, then kubeconfig and talosconfig (both secret) and a health check that
- * the layers above wait for. A node marked `decommission` loses its apply, which resets it.
+ * change staged), one bootstrap, then kubeconfig and talosconfig (both secret), the CNI when the program
+ * installs it, and a health check that the layers above wait for. A node marked `decommission` loses its
+ * apply, which resets it.
  */
 export class TalosCluster extends pulumi.ComponentResource {
   /** `https://<vip>:6443`. */
@@ -171,20 +181,43 @@ export class TalosCluster extends pulumi.ComponentResource {
 
     // Talos requires the Kubernetes node list to equal these lists. A decommissioning node still runs
     // during its last run (its reset comes after), so it is listed until its entry is deleted.
-    this.healthy = talos.cluster
-      .getHealthOutput(
+    // `after` delays the check until it resolves: an invoke's `dependsOn` waits for custom resources
+    // only, not for what a component (a Helm chart) creates.
+    const health = (skipKubernetesChecks: boolean, dependsOn: pulumi.Resource[], after?: pulumi.Output<unknown>) =>
+      talos.cluster.getHealthOutput(
         {
           clientConfiguration: secrets.clientConfiguration,
           controlPlaneNodes: controlPlaneNodes(inventory).map((node) => node.address),
           workerNodes: workerNodes(inventory).map((node) => node.address),
-          endpoints,
-          // Without a CNI no node turns Ready until one is installed, which only the platform can do.
-          skipKubernetesChecks: inventory.network.cni === "none",
+          endpoints: after ? after.apply(() => endpoints) : endpoints,
+          skipKubernetesChecks,
           timeouts: { read: healthTimeout },
         },
-        { ...child, dependsOn: [kubeconfig, ...controlPlaneApplies, ...workerApplies] },
-      )
-      .apply(() => true);
+        { ...child, dependsOn },
+      );
+    const nodesUp: pulumi.Resource[] = [kubeconfig, ...controlPlaneApplies, ...workerApplies];
+
+    // The CNI goes onto the bare cluster: once etcd, the kubelets and the control-plane components are
+    // up and every node has registered (the checks Talos runs short of the Kubernetes ones, which need
+    // Ready nodes), and before the full health gate, which it makes pass.
+    const cniCharts = args.cniCharts ?? [];
+    let cni: k8s.helm.v4.Chart[] = [];
+    if (cniCharts.length > 0) {
+      const apiUp = health(true, nodesUp);
+      const provider = new k8s.Provider(
+        `${name}-cni-kubernetes`,
+        {
+          kubeconfig: pulumi.secret(pulumi.all([kubeconfig.kubeconfigRaw, apiUp]).apply(([raw]) => raw)),
+        },
+        child,
+      );
+      cni = cniCharts.map(
+        (chart) => new k8s.helm.v4.Chart(`${name}-${chart.release}`, helmChartArgs(chart), { ...child, provider }),
+      );
+    }
+    // A chart's `resources` resolve once the provider has created every object in it.
+    const cniInstalled = cni.length > 0 ? pulumi.all(cni.map((chart) => chart.resources)) : undefined;
+    this.healthy = health(false, [...nodesUp, ...cni], cniInstalled).apply(() => true);
 
     this.bootImages = pulumi.output(
       Object.fromEntries(

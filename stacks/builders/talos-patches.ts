@@ -91,12 +91,15 @@ function machinePatch(
     ...(node.zone !== undefined ? { nodeLabels: { "topology.kubernetes.io/zone": node.zone } } : {}),
     features: { kubePrism: { enabled: true, port: kubePrismPort } },
   };
+  // With Cilium, Talos installs no CNI and no kube-proxy: the program installs Cilium, which replaces both.
+  const cilium = network.cni === "cilium";
   const cluster: Record<string, unknown> = {
     network: {
-      cni: { name: network.cni },
+      cni: { name: cilium ? "none" : "flannel" },
       podSubnets: [network.podCidr],
       serviceSubnets: [network.serviceCidr],
     },
+    ...(cilium ? { proxy: { disabled: true } } : {}),
   };
   if (isControlPlane) {
     cluster.apiServer = { certSANs: [network.vip, ...(network.apiHostname ? [network.apiHostname] : [])] };

@@ -4,7 +4,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { renderCluster } from "../../cli/render-cluster";
 import type { HelmChart } from "../../constructs/platform-component";
 import { loadInventoryFile } from "../../inventory";
-import { helmChartArgs } from "../../stacks/platform";
+import { helmChartArgs } from "../../stacks/helm-chart-args";
 import { readFileSync } from "node:fs";
 import { edgeFakes } from "../support/edge-fakes";
 import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
@@ -207,6 +207,30 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(closureOf("cert-manager")).toContain(`${inventory.name}-02-metallb`);
     expect(closureOf("envoy-gateway")).toContain(`${inventory.name}-03-cert-manager`);
     expect(closureOf("argocd")).toContain(`${inventory.name}-05-cloudflared`);
+  });
+
+  it("installs Cilium between the bootstrap and the full health gate, before any other chart", () => {
+    const at = (predicate: (event: (typeof run.timeline)[number]) => boolean) => run.timeline.findIndex(predicate);
+    const bootstrap = at((event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`);
+    const cilium = at((event) => event.kind === "register" && event.name === `${inventory.name}-cilium`);
+    const fullHealth = at(
+      (event) =>
+        event.kind === "invoke" &&
+        event.token === "talos:cluster/getHealth:getHealth" &&
+        event.inputs.skipKubernetesChecks === false,
+    );
+    expect(bootstrap).toBeGreaterThanOrEqual(0);
+    expect(bootstrap).toBeLessThan(cilium);
+    expect(cilium).toBeLessThan(fullHealth);
+    const laterCharts = run.timeline.flatMap((event, index) =>
+      event.kind === "register" &&
+      event.type === "kubernetes:helm.sh/v4:Chart" &&
+      event.name !== `${inventory.name}-cilium`
+        ? [index]
+        : [],
+    );
+    expect(laterCharts.length).toBeGreaterThan(0);
+    for (const index of laterCharts) expect(index).toBeGreaterThan(fullHealth);
   });
 
   /** The readiness gate's group of each API group an admission webhook guards, and the gate's Job. */

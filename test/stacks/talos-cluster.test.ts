@@ -19,8 +19,8 @@ async function deploy(inventory: ClusterInventory) {
   const recorder = recordPulumi("homelab", inventory.name, talosFakes);
   const { TalosCluster } = await import("../../stacks/talos-cluster");
   const { buildClusterCharts } = await import("../../charts");
-  const { hostMounts } = buildClusterCharts(inventory);
-  const cluster = new TalosCluster(inventory.name, { inventory, hostMounts });
+  const { hostMounts, cni } = buildClusterCharts(inventory);
+  const cluster = new TalosCluster(inventory.name, { inventory, hostMounts, cniCharts: cni?.helmCharts });
   await Promise.all([
     valueOf(cluster.healthy),
     valueOf(cluster.kubeconfig),
@@ -84,6 +84,27 @@ describe.each(["core", "dev", "prod"])("TalosCluster for %s", (stack) => {
       (call) => call.token === "talos:cluster/getHealth:getHealth",
     );
     expect(health.inputs.timeouts).toEqual({ read: inventory.talos.healthTimeout });
+  });
+
+  it("installs Cilium once the API answers, and only then runs the full health gate", () => {
+    const { timeline } = deployed;
+    const healthChecks = timeline.flatMap((event, index) =>
+      event.kind === "invoke" && event.token === "talos:cluster/getHealth:getHealth"
+        ? [{ index, skipKubernetesChecks: event.inputs.skipKubernetesChecks }]
+        : [],
+    );
+    expect(healthChecks.map((check) => check.skipKubernetesChecks)).toEqual([true, false]);
+    const cilium = timeline.findIndex(
+      (event) => event.kind === "register" && event.type === "kubernetes:helm.sh/v4:Chart",
+    );
+    const bootstrap = timeline.findIndex((event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`);
+    expect(bootstrap).toBeGreaterThanOrEqual(0);
+    expect(bootstrap).toBeLessThan(healthChecks[0].index);
+    expect(healthChecks[0].index).toBeLessThan(cilium);
+    expect(cilium).toBeLessThan(healthChecks[1].index);
+    const [chart] = deployed.ofType("kubernetes:helm.sh/v4:Chart");
+    expect(chart.name).toBe(`${inventory.name}-cilium`);
+    expect(chart.inputs).toMatchObject({ chart: "cilium", namespace: "kube-system" });
   });
 
   it("never moves the bootstrap once made", () => {
@@ -184,5 +205,17 @@ describe("adding a node", () => {
     const [was, is] = [appliesOf(before), appliesOf(after)];
     expect([...is.keys()].filter((name) => !was.has(name))).toEqual(["dev-dev-w2"]);
     for (const [name, inputs] of was) expect(is.get(name)).toBe(inputs);
+  });
+});
+
+describe("a cluster on flannel", () => {
+  it("installs no CNI and waits for the full health gate alone", async () => {
+    const inventory = loadInventoryFile(path.join(root, "test/fixtures/valid/every-setting-overridden.yaml"));
+    expect(inventory.network.cni).toBe("flannel");
+    const deployed = await deploy(inventory);
+    expect(deployed.ofType("kubernetes:helm.sh/v4:Chart")).toEqual([]);
+    expect(deployed.ofType("pulumi:providers:kubernetes")).toEqual([]);
+    const healthChecks = deployed.invocations.filter((call) => call.token === "talos:cluster/getHealth:getHealth");
+    expect(healthChecks.map((call) => call.inputs.skipKubernetesChecks)).toEqual([false]);
   });
 });

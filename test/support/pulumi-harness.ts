@@ -19,6 +19,15 @@ export interface Invocation {
   readonly inputs: Record<string, unknown>;
 }
 
+/**
+ * What reached the engine, in the order it did: a registration by name, or an invoke by token. Under mocks
+ * a resource exists once registered, and an invoke runs only once everything in its `dependsOn` exists, so
+ * the order shows what waited for what.
+ */
+export type TimelineEvent =
+  | { readonly kind: "register"; readonly name: string; readonly type: string }
+  | { readonly kind: "invoke"; readonly token: string; readonly inputs: Record<string, unknown> };
+
 /** Outputs a provider would add, per resource type or invoke token. */
 export type FakeOutputs = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 
@@ -35,6 +44,7 @@ const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOutputs = {}) {
   const registrations: Registration[] = [];
   const invocations: Invocation[] = [];
+  const timeline: TimelineEvent[] = [];
   pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs }) => ({
@@ -43,6 +53,7 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
       }),
       call: ({ token, inputs }) => {
         invocations.push({ token, inputs });
+        timeline.push({ kind: "invoke", token, inputs });
         return { ...inputs, ...(fakeOutputs[token]?.(inputs) ?? {}) };
       },
     },
@@ -53,6 +64,7 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
+    timeline.push({ kind: "register", name: request.getName(), type: request.getType() });
     registrations.push({
       type: request.getType(),
       name: request.getName(),
@@ -76,7 +88,7 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
-  return { registrations, invocations, ofType, registered };
+  return { registrations, invocations, timeline, ofType, registered };
 }
 
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

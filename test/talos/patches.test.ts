@@ -100,15 +100,27 @@ describe("what each node gets", () => {
         features: { kubePrism: { enabled: true, port: 7445 } },
       },
       cluster: {
+        // Cilium (the default) is installed by the program: Talos runs neither a CNI nor kube-proxy.
         network: {
-          cni: { name: "flannel" },
+          cni: { name: "none" },
           podSubnets: ["10.244.0.0/16"],
           serviceSubnets: ["10.96.0.0/12"],
         },
+        proxy: { disabled: true },
         apiServer: { certSANs: ["10.20.30.10", "k8s.prod.example.com"] },
         allowSchedulingOnControlPlanes: true,
       },
     });
+  });
+
+  it("on flannel, Talos installs flannel and keeps kube-proxy", () => {
+    const flannel = structuredClone(stack("dev"));
+    flannel.network.cni = "flannel";
+    for (const node of ["dev-cp1", "dev-w1"]) {
+      const cluster = patchesOf(flannel, node)[0].cluster as Record<string, unknown>;
+      expect(cluster.network).toMatchObject({ cni: { name: "flannel" } });
+      expect(cluster).not.toHaveProperty("proxy");
+    }
   });
 
   it("control planes run workloads as the inventory decides, whatever the workers", () => {
