@@ -221,7 +221,6 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
           hostname: argocdHostname(inventory),
           gateway: gateways?.internal,
           dex: platform.argocd.dex,
-          platformRepoUrl: platform.argocd.repoUrl,
           namespace: platformNamespaces.argocd,
         }),
     );

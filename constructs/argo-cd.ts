@@ -26,11 +26,6 @@ export interface ArgoCdProps {
    */
   readonly dex?: boolean;
   /**
-   * The platform's Git repository, the only source the `platform` AppProject admits.
-   * @default - no source repository: the project exists but admits no Application until one is given
-   */
-  readonly platformRepoUrl?: string;
-  /**
    * The namespace Argo CD runs in.
    * @default "argocd"
    */
@@ -40,8 +35,12 @@ export interface ArgoCdProps {
 /** The chart's `fullnameOverride`, so its Service names do not depend on the release name. */
 const fullname = "argocd";
 const serverService = `${fullname}-server`;
-/** The AppProject that the platform's own Applications belong to. */
-export const platformProjectName = "platform";
+/**
+ * The AppProject Argo CD creates for itself when it starts, and which any Application that names no other
+ * project falls into: left as Argo CD makes it, it admits every repository, every destination and every
+ * kind, cluster-scoped ones included.
+ */
+export const defaultProjectName = "default";
 
 /**
  * The Redis password Secret every Argo CD pod reads: the chart hard-codes its name and key
@@ -52,8 +51,10 @@ export const platformProjectName = "platform";
 export const argoCdRedisSecret = { name: "argocd-redis", key: "auth" } as const;
 
 /**
- * Argo CD from the upstream chart, sized for a homelab, with its UI behind the internal gateway and the
- * `platform` AppProject. TLS ends at the gateway, so the server speaks plain HTTP inside the cluster.
+ * Argo CD from the upstream chart, sized for a homelab, with its UI behind the internal gateway and its
+ * `default` AppProject locked: nothing is delivered except through a project made for it (each app's
+ * own). The platform itself is applied by Pulumi, not by Argo CD. TLS ends at the gateway, so the server
+ * speaks plain HTTP inside the cluster.
  */
 export class ArgoCd extends Construct implements PlatformComponent {
   /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
@@ -64,12 +65,15 @@ export class ArgoCd extends Construct implements PlatformComponent {
   readonly hostname: string;
   /** Absent without a gateway. */
   readonly route?: HttpRoute;
-  /** The `platform` AppProject the platform's own Applications belong to. */
-  readonly platformProject: AppProject;
+  /**
+   * The `default` AppProject, taken over from Argo CD and emptied: no source repository, no destination,
+   * no kind. An Application that names no project of its own (one made in the UI, say) deploys nothing.
+   */
+  readonly defaultProject: AppProject;
 
   /**
    * Adds Argo CD's objects to `scope`, which must be inside a cdk8s `Chart`.
-   * @throws Error naming the invalid props (hostname, platformRepoUrl, namespace), before adding anything
+   * @throws Error naming the invalid props (hostname, namespace), before adding anything
    */
   constructor(scope: Construct, id: string, props: ArgoCdProps) {
     super(scope, id);
@@ -105,14 +109,20 @@ export class ArgoCd extends Construct implements PlatformComponent {
       });
     }
 
-    this.platformProject = new AppProject(this, "platform-project", {
-      metadata: { name: platformProjectName, namespace },
+    this.defaultProject = new AppProject(this, "default-project", {
+      metadata: {
+        name: defaultProjectName,
+        namespace,
+        // Argo CD may have created the project first, owning these fields: Pulumi's server-side apply
+        // takes them over instead of failing on the conflict.
+        annotations: { "pulumi.com/patchForce": "true" },
+      },
       spec: {
-        description: "The platform's own components, delivered from the platform repository.",
-        sourceRepos: props.platformRepoUrl ? [props.platformRepoUrl] : [],
-        destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
-        // Platform components install CRDs, ClusterRoles and webhooks.
-        clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+        description: "Locked: every app has a project of its own, and the platform is applied by Pulumi.",
+        sourceRepos: [],
+        destinations: [],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [],
       },
     });
   }
@@ -137,18 +147,12 @@ function argoCdValues(hostname: string, dex: boolean): Record<string, unknown> {
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z][-a-z0-9]{0,61}[a-z0-9]$/;
-const gitUrl = /^(https:\/\/|ssh:\/\/|git@[^\s:]+:)\S+$/;
 
 function validateArgoCdProps(props: ArgoCdProps, namespace: string): void {
   const problems: string[] = [];
   if (!hostnamePattern.test(props.hostname)) {
     problems.push(
       `hostname must be a lowercase fully qualified name such as "argocd.home.example.org", got "${props.hostname}"`,
-    );
-  }
-  if (props.platformRepoUrl !== undefined && !gitUrl.test(props.platformRepoUrl)) {
-    problems.push(
-      `platformRepoUrl must be a Git URL starting with https://, ssh:// or git@host:, got "${props.platformRepoUrl}"`,
     );
   }
   if (!dnsLabel.test(namespace)) {

@@ -216,8 +216,6 @@ const platform = strict({
     enabled,
     /** Internal hostname of the Argo CD UI. @default argocd.<domain> */
     hostname: dnsName.optional(),
-    /** The Git repository of this platform, allowed as a source of the `platform` project. */
-    repoUrl: gitRepositoryUrl.optional(),
     dex: z.boolean().default(false),
   }).prefault({}),
   lgtm: strict({

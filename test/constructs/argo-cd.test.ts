@@ -13,7 +13,6 @@ const internalGateway = testGateway("internal", "192.168.1.240");
 const baseProps: ArgoCdProps = {
   hostname: "argocd.home.example.org",
   gateway: internalGateway,
-  platformRepoUrl: "https://github.com/example/homelab-platform.git",
 };
 
 function synth(props: Partial<ArgoCdProps> = {}) {
@@ -95,18 +94,21 @@ describe("ArgoCd", () => {
     expect(values.fullnameOverride).toBe("argocd");
   });
 
-  it("creates the platform AppProject admitting the platform repository", () => {
+  it("locks the default AppProject: no repository, no destination, no kind", () => {
     const project = only("AppProject");
     expect(project.apiVersion).toBe("argoproj.io/v1alpha1");
-    expect(project.metadata).toEqual({ name: "platform", namespace: "argocd" });
-    expect(project.spec.sourceRepos).toEqual(["https://github.com/example/homelab-platform.git"]);
-    expect(project.spec.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: "*" }]);
-    expect(argoCd.platformProject.name).toBe("platform");
-  });
-
-  it("admits no source repository when none is given", () => {
-    const project = synth({ platformRepoUrl: undefined }).only("AppProject");
-    expect(project.spec.sourceRepos).toEqual([]);
+    expect(project.metadata).toEqual({
+      name: "default",
+      namespace: "argocd",
+      annotations: { "pulumi.com/patchForce": "true" },
+    });
+    expect(project.spec).toMatchObject({
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    });
+    expect(argoCd.defaultProject.name).toBe("default");
     expect(validateManifest(project)).toEqual([]);
   });
 
@@ -124,10 +126,6 @@ describe("ArgoCd", () => {
     [
       { hostname: "*.example.org" },
       `ArgoCd: hostname must be a lowercase fully qualified name such as "argocd.home.example.org", got "*.example.org"`,
-    ],
-    [
-      { platformRepoUrl: "github.com/example/platform" },
-      `ArgoCd: platformRepoUrl must be a Git URL starting with https://, ssh:// or git@host:, got "github.com/example/platform"`,
     ],
     [
       { namespace: "argo_cd" },

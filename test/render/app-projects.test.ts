@@ -72,9 +72,10 @@ const admitted: GroupKind[] = [
 ];
 
 const prod = renderedClusters().find((cluster) => cluster.source === "Pulumi.prod.yaml")!;
-const appProjects = (prod.objects as unknown as (Project & { kind: string })[]).filter(
-  (object) => object.kind === "AppProject" && object.metadata.name !== "platform",
+const projects = (prod.objects as unknown as (Project & { kind: string })[]).filter(
+  (object) => object.kind === "AppProject",
 );
+const appProjects = projects.filter((project) => project.metadata.name !== "default");
 
 describe.each(appProjects.map((project) => [project.metadata.name, project] as const))(
   "AppProject %s",
@@ -100,6 +101,22 @@ describe.each(appProjects.map((project) => [project.metadata.name, project] as c
       expect(home).toBe(prod.inventory.apps.find((app) => app.name === name)?.namespace));
   },
 );
+
+it("locks Argo CD's default project: it admits nothing, anywhere", () => {
+  const locked = projects.find((project) => project.metadata.name === "default")!;
+  expect(locked).toBeDefined();
+  const samples = [...refused, ...admitted];
+  for (const namespace of ["default", "kube-system", "argocd", ...prod.inventory.apps.map((app) => app.namespace)]) {
+    for (const kind of samples) expect({ namespace, kind, admitted: admits(locked, { ...kind, namespace }) }).toEqual({
+      namespace,
+      kind,
+      admitted: false,
+    });
+  }
+});
+
+it("has no project but the locked default and one per app", () =>
+  expect(projects.length).toBe(appProjects.length + 1));
 
 it("asks every app's project", () =>
   expect(appProjects.length).toBe(prod.inventory.apps.filter((app) => app.enabled).length));
