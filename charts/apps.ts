@@ -3,6 +3,7 @@ import type { GatewayRef } from "../constructs/gateway-ref";
 import { HomelabApp, type AppSource, type PodSecurityException } from "../constructs/homelab-app";
 import type { TelemetryCollectorRef } from "../constructs/telemetry-collector";
 import { enabledApps, platformNamespaces, type App as AppEntry, type ClusterInventory } from "../inventory";
+import { accessAudiencePlaceholder } from "./access-audience";
 
 /** A hostname on the public gateway, as the edge (tunnel ingress, DNS record, Access) needs it. */
 export interface PublicExposure {
@@ -48,6 +49,8 @@ interface AppsPlan {
     readonly from: string;
     readonly to: string;
   }[];
+  /** The Zero Trust team whose Access tokens the gateway checks; validation requires it for access: true. */
+  readonly accessTeamName?: string;
 }
 
 function appsPlan(inventory: ClusterInventory): AppsPlan {
@@ -61,7 +64,7 @@ function appsPlan(inventory: ClusterInventory): AppsPlan {
       to: namespaceOf.get(callee)!,
     })),
   );
-  return { entries, calls };
+  return { entries, calls, accessTeamName: inventory.cloudflare?.access.teamName };
 }
 
 function addPlannedApps(
@@ -71,7 +74,7 @@ function addPlannedApps(
   entries: readonly AppEntry[],
 ): HomelabApp[] {
   const apps = new Map<string, HomelabApp>();
-  for (const entry of entries) apps.set(entry.name, homelabApp(chart, entry, context));
+  for (const entry of entries) apps.set(entry.name, homelabApp(chart, entry, context, plan.accessTeamName));
   for (const { caller, callee, from, to } of plan.calls) {
     apps.get(caller)?.allowEgressTo(to);
     apps.get(callee)?.allowIngressFrom(from);
@@ -111,7 +114,12 @@ export function publicExposures(inventory: ClusterInventory, context: AppsContex
   );
 }
 
-function homelabApp(chart: Chart, entry: AppEntry, { gateways, collector }: AppsContext): HomelabApp {
+function homelabApp(
+  chart: Chart,
+  entry: AppEntry,
+  { gateways, collector }: AppsContext,
+  accessTeamName: string | undefined,
+): HomelabApp {
   // Prefixed: `constructs` keeps children in a plain object, where an id such as "constructor" clashes.
   return new HomelabApp(chart, `app-${entry.name}`, {
     name: entry.name,
@@ -129,8 +137,10 @@ function homelabApp(chart: Chart, entry: AppEntry, { gateways, collector }: Apps
       port: exposure.port,
       targetPort: exposure.targetPort,
       access: exposure.access,
+      accessAudience: exposure.access === true ? accessAudiencePlaceholder(exposure.host) : undefined,
     })),
     publicGateway: gateways?.public,
+    accessTeamName,
     telemetry: collector,
     argoNamespace: platformNamespaces.argocd,
   });

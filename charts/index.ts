@@ -1,3 +1,4 @@
+export * from "./access-audience";
 export * from "./apps";
 export * from "./bootstrap-secrets";
 export * from "./cluster-charts";

@@ -27,7 +27,23 @@ export function homelabAppProblems(props: HomelabAppProps): string[] {
     const known = Object.keys(networkProfiles).join(", ");
     return [...problems, `profile ${JSON.stringify(props.profile)} is unknown — one of ${known}`];
   }
-  return [...problems, ...torrentPortProblems(props), ...exposureProblems(props)];
+  return [
+    ...problems,
+    ...torrentPortProblems(props),
+    ...exposureProblems(props),
+    ...accessTeamProblems(props),
+  ];
+}
+
+function accessTeamProblems({ exposures = [], accessTeamName }: HomelabAppProps): string[] {
+  const needed = exposures.some((exposure) => exposure.access === true);
+  const what = "the <team> of <team>.cloudflareaccess.com, whose Access tokens the gateway checks";
+  if (accessTeamName === undefined) {
+    return needed ? [`accessTeamName is required when an exposure sets access: true — ${what}`] : [];
+  }
+  return typeof accessTeamName === "string" && dnsLabel.test(accessTeamName)
+    ? []
+    : [`accessTeamName ${JSON.stringify(accessTeamName)} is not a team name — ${what}, a DNS label`];
 }
 
 function nameProblems(prop: string, name: string | undefined): string[] {
@@ -128,6 +144,15 @@ function exposureProblems({ profile, exposures = [], publicGateway }: HomelabApp
       problems.push(
         `${at}.access is only for exposures on publicGateway — remove it, or expose ${exposure.host} on the public gateway`,
       );
+    }
+    const audience = exposure.accessAudience;
+    if (exposure.access === true && (typeof audience !== "string" || audience.trim() === "")) {
+      problems.push(
+        `${at}.accessAudience is required when access is true — the AUD tag of the Cloudflare Access application in front of ${exposure.host}, which the gateway checks tokens against`,
+      );
+    }
+    if (exposure.access !== true && audience !== undefined) {
+      problems.push(`${at}.accessAudience is only for exposures with access: true — remove it`);
     }
     return problems;
   });

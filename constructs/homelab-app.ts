@@ -4,7 +4,9 @@ import { Construct } from "constructs";
 import type { GatewayRef } from "./gateway-ref";
 import { homelabAppProblems, sameGateway } from "./homelab-app-problems";
 import { Application, AppProject, type ApplicationSpecSource } from "./imports/argoproj.io";
+import { cloudflareAccessPolicy } from "./cloudflare-access";
 import { gatewayRoute } from "./gateway-route";
+import { SecurityPolicy } from "./imports/gateway.envoyproxy.io";
 import { addNetworkPolicy, addProfilePolicies, namespacePeer, type NetworkProfile } from "./network-profiles";
 import type { PodSecurityLevel } from "./platform-component";
 import type { TelemetryCollectorRef } from "./telemetry-collector";
@@ -69,6 +71,14 @@ export interface AppExposure {
    * @default - none (internal exposures only)
    */
   readonly access?: boolean;
+  /**
+   * The AUD tag of the Cloudflare Access application in front of `host`. Required when `access` is true,
+   * and only then: the gateway refuses every request to `host` that carries no valid Access token of
+   * `HomelabAppProps.accessTeamName` for this audience (see `cloudflareAccessPolicy`), so that clients
+   * that reach the gateway without passing Cloudflare (from the LAN, from pods) do not skip Access.
+   * @default - none
+   */
+  readonly accessAudience?: string;
 }
 
 /** What the edge (tunnel ingress, DNS, Access) needs to know of a public hostname. */
@@ -120,6 +130,12 @@ export interface HomelabAppProps {
    * @default - no exposure is public
    */
   readonly publicGateway?: GatewayRef;
+  /**
+   * The Cloudflare Zero Trust team whose Access tokens the gateway checks on exposures with `access: true`:
+   * the `<team>` of `<team>.cloudflareaccess.com`. Required when an exposure sets `access: true`.
+   * @default - none
+   */
+  readonly accessTeamName?: string;
   /**
    * Apps this one calls, by object; the same as calling `allowTo` for each after construction.
    * @default - none
@@ -202,7 +218,7 @@ export class HomelabApp extends Construct {
       torrentPort: props.torrentPort,
       collector: props.telemetry,
     });
-    for (const exposure of exposures) this.addRoute(exposure);
+    for (const exposure of exposures) this.addRoute(exposure, props.accessTeamName);
 
     this.publicExposures = exposures
       .filter((exposure) => sameGateway(exposure.gateway, props.publicGateway))
@@ -312,8 +328,8 @@ export class HomelabApp extends Construct {
     });
   }
 
-  private addRoute(exposure: AppExposure) {
-    gatewayRoute(this, `route-${exposure.host}`, {
+  private addRoute(exposure: AppExposure, accessTeamName: string | undefined) {
+    const route = gatewayRoute(this, `route-${exposure.host}`, {
       name: exposure.host,
       namespace: this.namespace,
       gateway: exposure.gateway,
@@ -321,6 +337,19 @@ export class HomelabApp extends Construct {
       service: exposure.service,
       port: exposure.port,
     });
+    if (exposure.access !== true) return;
+    // The props were checked: both are there whenever access is true.
+    const policy = cloudflareAccessPolicy(this, `access-${exposure.host}`, {
+      route: exposure.host,
+      namespace: this.namespace,
+      teamName: accessTeamName!,
+      audience: exposure.accessAudience!,
+    });
+    // The route is created only once its policy exists, and deleted before it: never served without it.
+    route.metadata.addAnnotation(
+      "config.kubernetes.io/depends-on",
+      `${SecurityPolicy.GVK.apiVersion.split("/")[0]}/namespaces/${this.namespace}/${SecurityPolicy.GVK.kind}/${policy.name}`,
+    );
   }
 }
 

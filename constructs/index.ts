@@ -1,6 +1,7 @@
 export * from "./argo-cd";
 export * from "./cert-manager";
 export * from "./cilium";
+export * from "./cloudflare-access";
 export * from "./cloudflared";
 export * from "./envoy-gateway";
 export * from "./gateway-ref";

@@ -19,6 +19,8 @@ export class Edge extends pulumi.ComponentResource {
   readonly tunnelId: pulumi.Output<string>;
   /** What cloudflared runs with; secret. */
   readonly tunnelToken: pulumi.Output<string>;
+  /** The AUD tag of each Access application, by hostname: what the gateway checks tokens against. */
+  readonly accessAudiences: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:edge:Edge", name, {}, opts);
@@ -58,13 +60,14 @@ export class Edge extends pulumi.ComponentResource {
       );
     }
 
+    const accessAudiences: Record<string, pulumi.Output<string>> = {};
     for (const application of plan.accessApplications) {
       const policy = new cloudflare.ZeroTrustAccessPolicy(
         `${name}-access-policy-${application.domain}`,
         { accountId: settings.accountId, ...application.policy, includes: [...application.policy.includes] },
         child,
       );
-      new cloudflare.ZeroTrustAccessApplication(
+      accessAudiences[application.domain] = new cloudflare.ZeroTrustAccessApplication(
         `${name}-access-${application.domain}`,
         {
           accountId: settings.accountId,
@@ -75,8 +78,9 @@ export class Edge extends pulumi.ComponentResource {
           policies: [{ id: policy.id, precedence: 1 }],
         },
         child,
-      );
+      ).aud;
     }
+    this.accessAudiences = accessAudiences;
 
     // The SDK does not mark the token secret; it is a credential for the tunnel.
     this.tunnelToken = pulumi.secret(

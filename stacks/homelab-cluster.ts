@@ -64,6 +64,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         ),
         cloudflareDnsToken: args.cloudflareDnsToken,
         tunnelToken: edge?.tunnelToken,
+        accessAudiences: edge?.accessAudiences,
       },
       { parent: this, dependsOn: [talos] },
     );

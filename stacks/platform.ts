@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Chart } from "cdk8s";
 import { phaseFileStem, type BootstrapSecret, type ClusterCharts, type SecretInput } from "../charts";
+import { withAccessAudiences } from "./builders";
 import { helmChartArgs } from "./helm-chart-args";
 
 export interface PlatformArgs {
@@ -13,6 +14,11 @@ export interface PlatformArgs {
   readonly cloudflareDnsToken?: pulumi.Output<string>;
   /** The tunnel token, when cloudflared is enabled. */
   readonly tunnelToken?: pulumi.Output<string>;
+  /**
+   * The AUD tag of each Cloudflare Access application, by hostname (`Edge.accessAudiences`): they replace
+   * the audience placeholders of the gateway's token checks.
+   */
+  readonly accessAudiences?: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 /**
@@ -49,7 +55,10 @@ export class Platform extends pulumi.ComponentResource {
     });
 
     const group = (stem: string, chart: Chart, dependsOn: pulumi.Resource[]) => {
-      const objects = chart.toJson();
+      const objects = withAccessAudiences(
+        chart.toJson(),
+        (host) => args.accessAudiences?.[host],
+      ) as unknown[];
       return objects.length > 0
         ? [new k8s.yaml.v2.ConfigGroup(`${name}-${stem}`, { objs: objects }, { ...child, dependsOn })]
         : [];

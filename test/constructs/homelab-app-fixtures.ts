@@ -45,6 +45,9 @@ export function internalExposure(host: string, service: string): AppExposure {
   return { host, gateway: internalGateway, service, port: 80, targetPort: 8080 };
 }
 
+/** The AUD tag of the Access application in front of vault.example.org (a made-up one). */
+export const vaultAudience = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
+
 /** Vaultwarden on both gateways, calling a Postgres app: the example of the README. */
 export function fullApp() {
   const chart = Testing.chart();
@@ -66,9 +69,11 @@ export function fullApp() {
         port: 80,
         targetPort: 8080,
         access: true,
+        accessAudience: vaultAudience,
       },
     ],
     publicGateway,
+    accessTeamName: "lab-team",
     allowTo: [postgres],
   });
   const objects = Testing.synth(chart) as Manifest[];

@@ -11,6 +11,7 @@ import {
 
 describe("HomelabApp props validation", () => {
   const exposure = internalExposure("vault.home.example.org", "vaultwarden");
+  const publicExposure = { ...exposure, host: "vault.example.org", gateway: publicGateway };
 
   it.each<[string, Partial<HomelabAppProps>, RegExp]>([
     ["an invalid name", { name: "Vault_Warden" }, /name "Vault_Warden" is not a DNS label/],
@@ -75,6 +76,35 @@ describe("HomelabApp props validation", () => {
       "access on an internal exposure",
       { publicGateway, exposures: [{ ...exposure, access: false }] },
       /exposures\[0\]\.access is only for exposures on publicGateway/,
+    ],
+    [
+      "access without the Access application's audience",
+      { publicGateway, accessTeamName: "lab-team", exposures: [{ ...publicExposure, access: true }] },
+      /exposures\[0\]\.accessAudience is required when access is true — the AUD tag of the Cloudflare Access application in front of vault\.example\.org/,
+    ],
+    [
+      "a blank audience",
+      {
+        publicGateway,
+        accessTeamName: "lab-team",
+        exposures: [{ ...publicExposure, access: true, accessAudience: " " }],
+      },
+      /exposures\[0\]\.accessAudience is required when access is true/,
+    ],
+    [
+      "an audience without access",
+      { publicGateway, exposures: [{ ...publicExposure, access: false, accessAudience: "aud" }] },
+      /exposures\[0\]\.accessAudience is only for exposures with access: true — remove it/,
+    ],
+    [
+      "access without a team",
+      { publicGateway, exposures: [{ ...publicExposure, access: true, accessAudience: "aud" }] },
+      /accessTeamName is required when an exposure sets access: true — the <team> of <team>\.cloudflareaccess\.com/,
+    ],
+    [
+      "a team name that is no DNS label",
+      { publicGateway, accessTeamName: "lab-team.cloudflareaccess.com" },
+      /accessTeamName "lab-team\.cloudflareaccess\.com" is not a team name/,
     ],
     [
       "a short podSecurity reason",

@@ -6,7 +6,8 @@ import type { HelmChart } from "../../constructs/platform-component";
 import { loadInventoryFile } from "../../inventory";
 import { helmChartArgs } from "../../stacks/helm-chart-args";
 import { readFileSync } from "node:fs";
-import { edgeFakes } from "../support/edge-fakes";
+import { withAccessAudiences } from "../../stacks/builders";
+import { edgeFakes, fakeAccessAudience } from "../support/edge-fakes";
 import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
 import { talosFakes } from "../support/talos-fakes";
 
@@ -137,6 +138,61 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     );
   });
 
+  it("checks each protected hostname's Access token at the gateway, against its own application's audience", () => {
+    type Applied = {
+      kind: string;
+      metadata: { name: string; namespace: string };
+      spec: {
+        hostnames?: string[];
+        targetRefs?: { kind: string; name: string }[];
+        jwt?: { providers: { audiences: string[] }[] };
+      };
+    };
+    const applied = run
+      .ofType("kubernetes:yaml/v2:ConfigGroup")
+      .flatMap((group) => (group.inputs.objs as Applied[]).map((object) => ({ group, object })));
+    const routes = applied.filter(({ object }) => object.kind === "HTTPRoute");
+    const policies = applied.filter(({ object }) => object.kind === "SecurityPolicy");
+    const applications = run.ofType("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication");
+    const protectedHosts = exposures
+      .filter((e) => e.gateway === "public" && e.access === true)
+      .map((e) => e.host);
+    // dev and prod protect some hostnames; core protects none.
+    expect(protectedHosts.length > 0).toBe(stack !== "core");
+    // One policy per protected hostname, none for any other route.
+    expect(
+      policies.map(({ object }) => object.spec.targetRefs!.map((ref) => `${ref.kind}/${ref.name}`)).sort(),
+    ).toEqual(protectedHosts.map((host) => [`HTTPRoute/${host}`]).sort());
+    for (const { group, object } of policies) {
+      const [target] = object.spec.targetRefs!;
+      const route = routes.find(
+        (each) =>
+          each.object.metadata.namespace === object.metadata.namespace &&
+          each.object.metadata.name === target.name,
+      )!;
+      const [host] = route.object.spec.hostnames!;
+      const application = applications.find((each) => each.inputs.domain === host)!;
+      // The audience is the output of that hostname's application, and the group waits for it.
+      expect(object.spec.jwt!.providers.map((provider) => provider.audiences)).toEqual([
+        [fakeAccessAudience(String(application.inputs.domain))],
+      ]);
+      expect(dependencyClosure(run.registrations, group)).toContain(application.name);
+    }
+    for (const { object } of routes) {
+      // Every other route, the gateways' own (HTTP to HTTPS redirects) included, demands no token.
+      const hosts = object.spec.hostnames ?? [];
+      if (hosts.some((host) => protectedHosts.includes(host))) continue;
+      expect([
+        `${object.metadata.namespace}/${object.metadata.name}`,
+        policies.some(
+          ({ object: policy }) =>
+            policy.metadata.namespace === object.metadata.namespace &&
+            policy.spec.targetRefs!.some((ref) => ref.name === object.metadata.name),
+        ),
+      ]).toEqual([`${object.metadata.namespace}/${object.metadata.name}`, false]);
+    }
+  });
+
   it("routes the tunnel to the public gateway, catch-all last", () => {
     const [config] = run.ofType(
       "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
@@ -210,8 +266,11 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
   });
 
   it("installs Cilium between the bootstrap and the full health gate, before any other chart", () => {
-    const at = (predicate: (event: (typeof run.timeline)[number]) => boolean) => run.timeline.findIndex(predicate);
-    const bootstrap = at((event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`);
+    const at = (predicate: (event: (typeof run.timeline)[number]) => boolean) =>
+      run.timeline.findIndex(predicate);
+    const bootstrap = at(
+      (event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`,
+    );
     const cilium = at((event) => event.kind === "register" && event.name === `${inventory.name}-cilium`);
     const fullHealth = at(
       (event) =>
@@ -390,7 +449,11 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     const renderedGroups = new Map(
       [...files]
         .filter(([file]) => file.startsWith("k8s/"))
-        .map(([file, objects]) => [file.slice("k8s/".length, -".yaml".length).replace(/^00-/, ""), objects]),
+        .map(([file, objects]) => [
+          file.slice("k8s/".length, -".yaml".length).replace(/^00-/, ""),
+          // The one difference: each Access application's AUD tag in place of its placeholder.
+          withAccessAudiences(objects, fakeAccessAudience),
+        ]),
     );
     expect(appliedGroups).toEqual(renderedGroups);
 
