@@ -4,6 +4,12 @@ import ipaddr from "ipaddr.js";
 export interface PodEndpoint {
   readonly namespace: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * A host-networked pod (MetalLB's speaker, Cilium's agent) shares its node's address and is outside
+   * NetworkPolicy: what reaches it, and what it reaches, is not the policies' to say.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
 
 /** Anything outside the cluster's pods: the internet, the LAN, a node. */
@@ -13,6 +19,21 @@ export interface AddressEndpoint {
 
 export type Endpoint = PodEndpoint | AddressEndpoint;
 export type Protocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * What NetworkPolicy says of a connection: `outside-policy` when no policy can judge it — an end is
+ * host-networked, or neither end is a pod.
+ */
+export type Verdict = "allowed" | "denied" | "outside-policy";
+
+/** Ports `first` to `last`, both included. */
+export interface PortSpan {
+  readonly first: number;
+  readonly last: number;
+}
+
+const lowestPort = 1;
+const highestPort = 65535;
 
 interface LabelSelector {
   readonly matchLabels: Readonly<Record<string, string>>;
@@ -25,9 +46,11 @@ interface LabelRequirement {
   readonly values: readonly string[];
 }
 
-/** One entry of `from`/`to`: either an address block or selectors, never both. */
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** One entry of `from`/`to`: either an address block (parsed once) or selectors, never both. */
 type Peer =
-  | { readonly kind: "ipBlock"; readonly cidr: string; readonly except: readonly string[] }
+  | { readonly kind: "ipBlock"; readonly cidr: Cidr; readonly except: readonly Cidr[] }
   | {
       readonly kind: "selectors";
       readonly podSelector?: LabelSelector;
@@ -67,10 +90,16 @@ const protocols: readonly string[] = ["TCP", "UDP", "SCTP"];
  * is a pod). Namespace labels come from the Namespace objects given, plus `kubernetes.io/metadata.name`,
  * which the API server sets on every namespace. `ipBlock` peers match addresses only, never pods (their
  * behaviour for pod IPs is left to the network plugin). Named ports are not supported and throw.
+ * Host-networked pods are outside NetworkPolicy: `verdict` and `allowedPorts` say so, `allowed` throws.
  */
 export class NetworkPolicyEvaluator {
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly policies: readonly Policy[];
+  /** The policies isolating a pod, per direction, by endpoint object: the matrix asks of each many times. */
+  private readonly isolatingCache = {
+    ingress: new WeakMap<PodEndpoint, readonly Policy[]>(),
+    egress: new WeakMap<PodEndpoint, readonly Policy[]>(),
+  };
 
   public constructor(objects: readonly unknown[]) {
     const policies: Policy[] = [];
@@ -90,10 +119,82 @@ export class NetworkPolicyEvaluator {
     this.policies = policies;
   }
 
+  /**
+   * Whether the policies let `from` open a connection to `to` on `port`.
+   * @throws Error when an end is host-networked: NetworkPolicy says nothing there (ask `verdict`)
+   */
   public allowed(from: Endpoint, to: Endpoint, port: number, protocol: Protocol = "TCP"): boolean {
+    for (const end of [from, to]) {
+      if (isHostNetworked(end)) {
+        throw new Error(
+          `a host-networked pod in ${end.namespace} is outside NetworkPolicy: ask verdict(), not allowed()`,
+        );
+      }
+    }
     const egressAllowed = !isPod(from) || this.admits(from, "egress", to, port, protocol);
     const ingressAllowed = !isPod(to) || this.admits(to, "ingress", from, port, protocol);
     return egressAllowed && ingressAllowed;
+  }
+
+  /** `allowed`, or `outside-policy` when no NetworkPolicy can judge the connection. */
+  public verdict(from: Endpoint, to: Endpoint, port: number, protocol: Protocol = "TCP"): Verdict {
+    if (outsidePolicy(from, to)) return "outside-policy";
+    return this.allowed(from, to, port, protocol) ? "allowed" : "denied";
+  }
+
+  /**
+   * Every port of `protocol` on which `from` may open a connection to `to`, as ascending spans, exactly:
+   * the ports named by the rules that can apply cut 1–65535 into spans over which the answer cannot
+   * change, and `allowed` is asked once per span. `outside-policy` as in `verdict`.
+   */
+  public allowedPorts(
+    from: Endpoint,
+    to: Endpoint,
+    protocol: Protocol = "TCP",
+  ): PortSpan[] | "outside-policy" {
+    if (outsidePolicy(from, to)) return "outside-policy";
+    const cuts = new Set<number>([lowestPort, highestPort + 1]);
+    const relevant = [
+      ...(isPod(from) ? this.isolating(from, "egress") : []),
+      ...(isPod(to) ? this.isolating(to, "ingress") : []),
+    ];
+    for (const policy of relevant) {
+      for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+        for (const range of rule.ports ?? []) {
+          if (range.protocol !== protocol || range.port === undefined) continue;
+          cuts.add(range.port);
+          cuts.add((range.endPort ?? range.port) + 1);
+        }
+      }
+    }
+    const bounds = [...cuts]
+      .filter((cut) => cut >= lowestPort && cut <= highestPort + 1)
+      .sort((a, b) => a - b);
+    const spans: PortSpan[] = [];
+    for (let index = 0; index + 1 < bounds.length; index++) {
+      const first = bounds[index];
+      const last = bounds[index + 1] - 1;
+      if (!this.allowed(from, to, first, protocol)) continue;
+      const previous = spans[spans.length - 1];
+      if (previous && previous.last + 1 === first) spans[spans.length - 1] = { first: previous.first, last };
+      else spans.push({ first, last });
+    }
+    return spans;
+  }
+
+  /** The policies that select `pod` and isolate it in `direction`. */
+  private isolating(pod: PodEndpoint, direction: "ingress" | "egress"): readonly Policy[] {
+    const cache = this.isolatingCache[direction];
+    const cached = cache.get(pod);
+    if (cached) return cached;
+    const found = this.policies.filter(
+      (policy) =>
+        policy.namespace === pod.namespace &&
+        policy[direction] !== undefined &&
+        selectorMatches(policy.podSelector, pod.labels ?? {}),
+    );
+    cache.set(pod, found);
+    return found;
   }
 
   /** Whether `pod` lets traffic with `peer` through in `direction`. */
@@ -104,12 +205,7 @@ export class NetworkPolicyEvaluator {
     port: number,
     protocol: Protocol,
   ): boolean {
-    const isolating = this.policies.filter(
-      (policy) =>
-        policy.namespace === pod.namespace &&
-        policy[direction] !== undefined &&
-        selectorMatches(policy.podSelector, pod.labels ?? {}),
-    );
+    const isolating = this.isolating(pod, direction);
     if (isolating.length === 0) return true;
     return isolating.some((policy) =>
       (policy[direction] ?? []).some(
@@ -151,6 +247,15 @@ function isPod(endpoint: Endpoint): endpoint is PodEndpoint {
   return "namespace" in endpoint;
 }
 
+function isHostNetworked(endpoint: Endpoint): endpoint is PodEndpoint {
+  return isPod(endpoint) && endpoint.hostNetwork === true;
+}
+
+/** No policy judges a connection with a host-networked end, nor one between two addresses. */
+function outsidePolicy(from: Endpoint, to: Endpoint): boolean {
+  return isHostNetworked(from) || isHostNetworked(to) || (!isPod(from) && !isPod(to));
+}
+
 function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   return (
     Object.entries(selector.matchLabels).every(([key, value]) => labels[key] === value) &&
@@ -176,9 +281,15 @@ function portMatches(range: PortRange, port: number, protocol: Protocol): boolea
   return range.endPort === undefined ? port === range.port : port >= range.port && port <= range.endPort;
 }
 
-function inCidr(ip: string, cidr: string): boolean {
-  const address = ipaddr.parse(ip);
-  const [network, prefix] = ipaddr.parseCIDR(cidr);
+const parsedAddresses = new Map<string, ipaddr.IPv4 | ipaddr.IPv6>();
+
+function inCidr(ip: string, [network, prefix]: Cidr): boolean {
+  let address = parsedAddresses.get(ip);
+  if (!address) {
+    address = ipaddr.parse(ip);
+    // A matrix asks about a handful of addresses thousands of times; a fuzzer may ask about many once.
+    if (parsedAddresses.size < 1024) parsedAddresses.set(ip, address);
+  }
   return address.kind() === network.kind() && address.match(network, prefix);
 }
 
@@ -227,9 +338,10 @@ function parsePeer(peer: unknown, where: string): Peer {
     }
     if (!isRecord(ipBlock) || typeof ipBlock.cidr !== "string")
       throw new Error(`${where}.ipBlock: cidr is required`);
-    const except = listOf(ipBlock.except, `${where}.ipBlock.except`).map(String);
-    for (const cidr of [ipBlock.cidr, ...except]) ipaddr.parseCIDR(cidr);
-    return { kind: "ipBlock", cidr: ipBlock.cidr, except };
+    const except = listOf(ipBlock.except, `${where}.ipBlock.except`).map((cidr) =>
+      ipaddr.parseCIDR(String(cidr)),
+    );
+    return { kind: "ipBlock", cidr: ipaddr.parseCIDR(ipBlock.cidr), except };
   }
   if (podSelector === undefined && namespaceSelector === undefined) {
     throw new Error(`${where}: needs one of ipBlock, podSelector or namespaceSelector`);

@@ -11,6 +11,7 @@ import {
 } from "../stacks/builders";
 import { startAppsDocuments } from "./apps-documents";
 import { clusterReadme } from "./cluster-readme";
+import { policyMatrix } from "./policy-matrix";
 import { yamlDocument } from "./yaml-emit";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
@@ -37,9 +38,18 @@ function renderFiles(
   charts: ClusterCharts,
   appsDocuments: () => string[],
 ): RenderedFile[] {
+  // The platform's Namespaces and NetworkPolicies, as synthesized for k8s/, for the README's matrix.
+  const policyObjects: unknown[] = [];
+  const manifests = manifestFiles(charts, appsDocuments, (object) => {
+    if (isRecord(object) && (object.kind === "Namespace" || object.kind === "NetworkPolicy"))
+      policyObjects.push(object);
+  });
   return [
-    { path: "README.md", content: clusterReadme(inventory, source) },
-    ...manifestFiles(charts, appsDocuments),
+    {
+      path: "README.md",
+      content: clusterReadme(inventory, source, policyMatrix(inventory, charts, policyObjects)),
+    },
+    ...manifests,
     ...helmFiles(charts),
     ...bootstrapSecretFiles(charts),
     ...talosFiles(inventory, charts),
@@ -88,7 +98,11 @@ function yamlDocuments(documents: readonly unknown[]): string {
  * `-3-after-charts.yaml` (post-install hook replacements and the readiness gate, after the charts),
  * each only when it holds objects.
  */
-function manifestFiles(charts: ClusterCharts, appsDocuments: () => string[]): RenderedFile[] {
+function manifestFiles(
+  charts: ClusterCharts,
+  appsDocuments: () => string[],
+  seen: (object: unknown) => void,
+): RenderedFile[] {
   const all = [
     { stem: "00-namespaces", chart: charts.namespaces },
     ...charts.components.flatMap((component) => [
@@ -101,7 +115,10 @@ function manifestFiles(charts: ClusterCharts, appsDocuments: () => string[]): Re
   // Each object becomes YAML as soon as it is JSON, so the JSON of 100,000 objects is never held at once.
   const synthesized = synthesizeCharts(
     all.map(({ chart }) => chart),
-    toYaml,
+    (object) => {
+      seen(object);
+      return toYaml(object);
+    },
   );
   const appsStem = componentFileStem("apps");
   return all.flatMap(({ stem }, index) => {
@@ -183,4 +200,8 @@ function talosFiles(inventory: ClusterInventory, charts: ClusterCharts): Rendere
       `# <schematic-id> is the node class's Image Factory schematic, known after \`pulumi up\`.\n` +
       talosYaml(nodePatches(inventory, node, { hostMounts: charts.hostMounts })),
   }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }

@@ -299,6 +299,75 @@ describe("NetworkPolicyEvaluator", () => {
     );
   });
 
+  it("says which ports are open, exactly, as spans cut at the ports the rules name", () => {
+    const evaluator = new NetworkPolicyEvaluator([
+      ...namespaces,
+      policy("shop", "web-ports", {
+        podSelector: { matchLabels: { app: "web" } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          { ports: [{ port: 80 }, { port: 8000, endPort: 8010 }, { port: 8011 }] },
+          {
+            from: [{ namespaceSelector: { matchLabels: { team: "a" } } }],
+            ports: [{ port: 9000, endPort: 9100 }],
+          },
+          { from: [{ namespaceSelector: { matchLabels: { team: "b" } } }], ports: [{ protocol: "UDP" }] },
+        ],
+        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443 }] }],
+      }),
+    ]);
+    expect(evaluator.allowedPorts(internet, web)).toEqual([
+      { first: 80, last: 80 },
+      { first: 8000, last: 8011 },
+    ]);
+    expect(evaluator.allowedPorts(teamClient, web)).toEqual([
+      { first: 80, last: 80 },
+      { first: 8000, last: 8011 },
+      { first: 9000, last: 9100 },
+    ]);
+    expect(evaluator.allowedPorts(internet, web, "UDP")).toEqual([]);
+    expect(evaluator.allowedPorts(otherClient, web, "UDP")).toEqual([{ first: 1, last: 65535 }]);
+    expect(evaluator.allowedPorts(web, internet)).toEqual([{ first: 443, last: 443 }]);
+    expect(evaluator.allowedPorts(db, web, "SCTP")).toEqual([]);
+    // Unpoliced pods: every port.
+    expect(evaluator.allowedPorts(teamClient, db)).toEqual([{ first: 1, last: 65535 }]);
+    // Each span agrees with allowed() at its edges and just outside them.
+    for (const [from, to] of [
+      [internet, web],
+      [teamClient, web],
+      [web, internet],
+    ] as const) {
+      const spans = evaluator.allowedPorts(from, to);
+      if (spans === "outside-policy") throw new Error("not outside policy");
+      for (const { first, last } of spans) {
+        expect([first, last].map((port) => evaluator.allowed(from, to, port))).toEqual([true, true]);
+        for (const outside of [first - 1, last + 1].filter((port) => port >= 1 && port <= 65535)) {
+          expect([outside, evaluator.allowed(from, to, outside)]).toEqual([outside, false]);
+        }
+      }
+    }
+  });
+
+  it("puts host-networked pods and address-to-address traffic outside policy", () => {
+    const speaker: PodEndpoint = { namespace: "shop", labels: { app: "web" }, hostNetwork: true };
+    const evaluator = new NetworkPolicyEvaluator([
+      ...namespaces,
+      policy("shop", "deny", { policyTypes: ["Ingress", "Egress"] }),
+    ]);
+    expect([
+      evaluator.verdict(teamClient, web, 80),
+      evaluator.verdict(teamClient, speaker, 80),
+      evaluator.verdict(speaker, web, 80),
+      evaluator.verdict(internet, lan, 80),
+      evaluator.verdict(teamClient, teamServer, 80),
+    ]).toEqual(["denied", "outside-policy", "outside-policy", "outside-policy", "allowed"]);
+    expect(evaluator.allowedPorts(web, speaker)).toBe("outside-policy");
+    expect(evaluator.allowedPorts(lan, internet, "UDP")).toBe("outside-policy");
+    expect(() => evaluator.allowed(teamClient, speaker, 80)).toThrow(
+      /host-networked pod in shop is outside NetworkPolicy/,
+    );
+  });
+
   it.each([
     ["a named port", { ingress: [{ ports: [{ port: "http" }] }] }, /named port "http" is not supported/],
     [
