@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { ArgoCd } from "../constructs/argo-cd";
 import { CertManager } from "../constructs/cert-manager";
 import { Cilium } from "../constructs/cilium";
-import { Cloudflared } from "../constructs/cloudflared";
+import { Cloudflared, cloudflaredConnectors } from "../constructs/cloudflared";
 import { EnvoyGateway } from "../constructs/envoy-gateway";
 import { Lgtm, lgtmCollector } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
@@ -20,6 +20,7 @@ import {
   autoAssignedPool,
   grafanaHostname,
   hasTunnel,
+  kubernetesApiAccess,
   platformNamespaces,
   type ClusterInventory,
 } from "../inventory";
@@ -38,6 +39,11 @@ export interface ComponentChart {
   readonly helmCharts: readonly HelmChart[];
   /** The namespace the Helm charts install into; absent for the apps, which bring their own. */
   readonly namespace?: ComponentNamespace;
+  /**
+   * The kinds of pod the component runs, by label (host-networked ones marked): what its
+   * NetworkPolicies select. Empty for the apps, whose namespaces are one set of pods each.
+   */
+  readonly workloads: readonly ComponentWorkload[];
   /**
    * Applied before `helmCharts`: what their pre-install hooks would make (Pulumi's Helm support runs no
    * hooks). Often empty.
@@ -112,6 +118,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
   const add = <T extends Construct & PlatformComponent>(
     component: ComponentName,
     build: (scope: Chart, phases: Required<InstallPhases>) => T,
+    moreWorkloads: () => readonly ComponentWorkload[] = () => [],
   ): T => {
     const stem = componentFileStem(component);
     const phases = phaseCharts(stem);
@@ -123,6 +130,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
       chart,
       helmCharts: built.helmCharts,
       namespace: built.namespace,
+      workloads: [...(built.workloads ?? []), ...moreWorkloads()],
       ...phases,
     });
     return built;
@@ -139,6 +147,8 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
 
   // Alloy's identity is fixed, so components applied before the LGTM stack can already admit it.
   const collector = platform.lgtm.enabled ? lgtmCollector(platformNamespaces.lgtm) : undefined;
+  // Every platform namespace denies by default; its pods reach the API, and the API server its webhooks, here.
+  const apiServer = kubernetesApiAccess(inventory);
 
   const storage = platform.storage.enabled
     ? add(
@@ -148,6 +158,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
             hostPath: platform.storage.hostPath,
             storageClassName: platform.storage.className,
             namespace: platformNamespaces.storage,
+            apiServer,
           }),
       )
     : undefined;
@@ -161,6 +172,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
           reservedAddresses: [inventory.gateways.internal, inventory.gateways.public],
           namespace: platformNamespaces.metallb,
           phases,
+          apiServer,
         }),
     );
   }
@@ -178,6 +190,8 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
             issuer: platform.certManager.issuer,
             namespace: platformNamespaces.certManager,
             phases,
+            apiServer,
+            telemetry: collector,
           }),
       )
     : undefined;
@@ -194,6 +208,11 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
               certificate: certManager.certificate(inventory.domain),
               namespace: platformNamespaces.envoyGateway,
               phases,
+              apiServer,
+              tunnel: hasTunnel(inventory)
+                ? cloudflaredConnectors(platformNamespaces.cloudflared)
+                : undefined,
+              telemetry: collector,
             }),
         )
       : undefined;
@@ -222,29 +241,37 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
           gateway: gateways?.internal,
           dex: platform.argocd.dex,
           namespace: platformNamespaces.argocd,
+          apiServer,
+          telemetry: collector,
         }),
     );
   }
 
   if (platform.lgtm.enabled) {
     const { lgtm } = platform;
-    add("lgtm", (scope, phases) => {
-      const stack = new Lgtm(scope, "lgtm", {
-        grafanaHostname: grafanaHostname(inventory),
-        gateway: gateways?.internal,
-        retentionDays: lgtm.retentionDays,
-        lokiStorage: lgtm.lokiStorage,
-        tempoStorage: lgtm.tempoStorage,
-        mimirStorage: lgtm.mimirStorage,
-        grafanaStorage: lgtm.grafanaStorage,
-        storageClassName: storage?.storageClassName ?? platform.storage.className,
-        namespace: platformNamespaces.lgtm,
-      });
-      // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job beside the charts does
-      // instead: Mimir's store-gateway and compactor only become ready once the buckets exist.
-      mimirBuckets(phases.withCharts, stack.namespace.name, stack.helmCharts);
-      return stack;
-    });
+    let bucketJob: ComponentWorkload | undefined;
+    add(
+      "lgtm",
+      (scope, phases) => {
+        const stack = new Lgtm(scope, "lgtm", {
+          grafanaHostname: grafanaHostname(inventory),
+          gateway: gateways?.internal,
+          retentionDays: lgtm.retentionDays,
+          lokiStorage: lgtm.lokiStorage,
+          tempoStorage: lgtm.tempoStorage,
+          mimirStorage: lgtm.mimirStorage,
+          grafanaStorage: lgtm.grafanaStorage,
+          storageClassName: storage?.storageClassName ?? platform.storage.className,
+          namespace: platformNamespaces.lgtm,
+          apiServer,
+        });
+        // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job beside the charts does
+        // instead: Mimir's store-gateway and compactor only become ready once the buckets exist.
+        bucketJob = mimirBuckets(phases.withCharts, stack.namespace.name, stack.helmCharts);
+        return stack;
+      },
+      () => (bucketJob ? [bucketJob] : []),
+    );
   }
 
   const appsChart = new Chart(app, componentFileStem("apps"));
@@ -258,6 +285,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
     stem: componentFileStem("apps"),
     chart: appsChart,
     helmCharts: [],
+    workloads: [],
     ...phaseCharts(componentFileStem("apps")),
   });
 

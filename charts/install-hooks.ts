@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { MinioBuckets } from "../constructs/hook-jobs";
-import type { HelmChart } from "../constructs/platform-component";
+import { installJobPodLabels } from "../constructs/install-job";
+import type { ComponentWorkload, HelmChart } from "../constructs/platform-component";
 import { pins } from "../pins";
 import type { bootstrapSecrets } from "./bootstrap-secrets";
 import type { InstallPhase } from "./components";
@@ -300,13 +301,17 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * What the MinIO subchart's post-install hook would do for Mimir: its buckets, made by a Job in `scope`
- * (the LGTM component's with-charts phase) with the credentials MinIO itself reads. Nothing when the
- * charts hold no mimir-distributed with its MinIO.
+ * (the LGTM component's with-charts phase) with the credentials MinIO itself reads; returns the Job's pods
+ * as a workload. Nothing when the charts hold no mimir-distributed with its MinIO.
  */
-export function mimirBuckets(scope: Construct, namespace: string, helmCharts: readonly HelmChart[]): void {
+export function mimirBuckets(
+  scope: Construct,
+  namespace: string,
+  helmCharts: readonly HelmChart[],
+): ComponentWorkload | undefined {
   const mimir = helmCharts.find((chart) => chart.name === "mimir-distributed");
   const minio = isRecord(mimir?.values.minio) ? mimir.values.minio : undefined;
-  if (!mimir || !minio || minio.enabled === false) return;
+  if (!mimir || !minio || minio.enabled === false) return undefined;
   // minio.fullname: the release name contains the chart name only with a `minio` release.
   const fullname =
     typeof minio.fullnameOverride === "string" && minio.fullnameOverride !== ""
@@ -317,12 +322,15 @@ export function mimirBuckets(scope: Construct, namespace: string, helmCharts: re
   const buckets = Array.isArray(minio.buckets)
     ? minio.buckets.map((bucket) => String((bucket as { name: unknown }).name))
     : [...mimirMinioBuckets];
+  const name = `${fullname}-make-buckets`;
   new MinioBuckets(scope, "mimir-minio-buckets", {
     namespace,
-    name: `${fullname}-make-buckets`,
+    name,
     endpoint: `http://${fullname}.${namespace}.svc:9000`,
     credentials: { name: secret, userKey: "rootUser", passwordKey: "rootPassword" },
     buckets,
     revision: pins.charts.mimir,
   });
+  // Reaches MinIO in its own namespace, which the LGTM stack's policies open among its pods.
+  return { name: "minio-buckets", podLabels: installJobPodLabels(name) };
 }

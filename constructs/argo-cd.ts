@@ -7,9 +7,20 @@ import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
 import {
   containerResources,
   type ComponentNamespace,
+  type ComponentWorkload,
   type HelmChart,
   type PlatformComponent,
 } from "./platform-component";
+import {
+  addComponentPolicies,
+  apiServerEgress,
+  internetEgress,
+  podsPeer,
+  tcpPorts,
+  type KubernetesApiAccess,
+  type WorkloadPolicy,
+} from "./platform-policies";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** Configuration of `ArgoCd`; only `hostname` is required. */
 export interface ArgoCdProps {
@@ -30,7 +41,32 @@ export interface ArgoCdProps {
    * @default "argocd"
    */
   readonly namespace?: string;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS and
+   * what each part needs; see the README's table.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
+  /**
+   * The telemetry collector let in on each part's `metrics` port (with `apiServer` only).
+   * @default - no scrapes
+   */
+  readonly telemetry?: TelemetryCollectorRef;
 }
+
+/**
+ * Argo CD's parts as the chart names them (`<part>.name` in its values) and their container ports
+ * (`<part>.containerPorts`), at the chart's defaults.
+ */
+const argoCdParts = {
+  controller: { name: "application-controller", ports: {}, metrics: 8082 },
+  server: { name: "server", ports: { http: 8080 }, metrics: 8083 },
+  repoServer: { name: "repo-server", ports: { grpc: 8081 }, metrics: 8084 },
+  applicationSet: { name: "applicationset-controller", ports: {}, metrics: 8080 },
+  notifications: { name: "notifications-controller", ports: {}, metrics: 9001 },
+  redis: { name: "redis", ports: { redis: 6379 }, metrics: undefined },
+  dex: { name: "dex-server", ports: { http: 5556, grpc: 5557 }, metrics: 5558 },
+} as const;
 
 /** The chart's `fullnameOverride`, so its Service names do not depend on the release name. */
 const fullname = "argocd";
@@ -70,6 +106,8 @@ export class ArgoCd extends Construct implements PlatformComponent {
    * no kind. An Application that names no project of its own (one made in the UI, say) deploys nothing.
    */
   readonly defaultProject: AppProject;
+  /** Each Argo CD part: controller, server, repo-server, ApplicationSet and notifications controllers, Redis, Dex. */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds Argo CD's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -109,6 +147,15 @@ export class ArgoCd extends Construct implements PlatformComponent {
       });
     }
 
+    this.workloads = argoCdPolicies(namespace, props).map(({ workload }) => workload);
+    if (props.apiServer) {
+      addComponentPolicies(this, {
+        namespace,
+        collector: props.telemetry,
+        policies: argoCdPolicies(namespace, props, props.apiServer),
+      });
+    }
+
     this.defaultProject = new AppProject(this, "default-project", {
       metadata: {
         name: defaultProjectName,
@@ -126,6 +173,97 @@ export class ArgoCd extends Construct implements PlatformComponent {
       },
     });
   }
+}
+
+/**
+ * Per part, not one namespace-wide allowance: the repo-server renders manifests from any source it is
+ * given (Helm, Kustomize, plugins) and Redis holds the cache every part trusts, so each admits only the
+ * parts the chart's own NetworkPolicies admit (each part's networkpolicy.yaml), and only the repo-server
+ * reaches Git and chart sources. Without `api`, the rules are built only for the workloads.
+ */
+function argoCdPolicies(namespace: string, props: ArgoCdProps, api?: KubernetesApiAccess): WorkloadPolicy[] {
+  const workload = (part: keyof typeof argoCdParts): ComponentWorkload => ({
+    name: argoCdParts[part].name,
+    podLabels: {
+      // `argo-cd.selectorLabels`: the chart's nameOverride ("argocd"), the part, and the release.
+      "app.kubernetes.io/name": `argocd-${argoCdParts[part].name}`,
+      "app.kubernetes.io/instance": "argocd",
+    },
+  });
+  const controller = workload("controller");
+  const server = workload("server");
+  const repoServer = workload("repoServer");
+  const applicationSet = workload("applicationSet");
+  const notifications = workload("notifications");
+  const redis = workload("redis");
+  const dex = props.dex ? workload("dex") : undefined;
+  const toApi = api ? [apiServerEgress(api)] : [];
+  const to = (target: ComponentWorkload, ports: number[]) => ({
+    to: [podsPeer(namespace, target.podLabels)],
+    ports: tcpPorts(...ports),
+  });
+  const from = (sources: ComponentWorkload[], ports: number[]) => ({
+    from: sources.map((source) => podsPeer(namespace, source.podLabels)),
+    ports: tcpPorts(...ports),
+  });
+  const repo = argoCdParts.repoServer.ports.grpc;
+  const redisPort = argoCdParts.redis.ports.redis;
+  const dexPorts = [argoCdParts.dex.ports.http, argoCdParts.dex.ports.grpc];
+  const metrics = (part: keyof typeof argoCdParts) => {
+    const port = argoCdParts[part].metrics;
+    return port === undefined ? [] : [port];
+  };
+  const policies: WorkloadPolicy[] = [
+    {
+      workload: controller,
+      egress: [...toApi, to(repoServer, [repo]), to(redis, [redisPort])],
+      metricsPorts: metrics("controller"),
+    },
+    {
+      workload: server,
+      // The UI and API, through the internal gateway (port-forwards reach the pod without the network).
+      ingress: props.gateway
+        ? [
+            {
+              from: [podsPeer(props.gateway.proxyNamespace, props.gateway.proxyPodLabels)],
+              ports: tcpPorts(argoCdParts.server.ports.http),
+            },
+          ]
+        : [],
+      egress: [...toApi, to(repoServer, [repo]), to(redis, [redisPort]), ...(dex ? [to(dex, dexPorts)] : [])],
+      metricsPorts: metrics("server"),
+    },
+    {
+      workload: repoServer,
+      ingress: [from([server, controller, applicationSet, notifications], [repo])],
+      // Git over HTTPS and SSH, Helm repositories and OCI registries; no API (it has no RBAC).
+      egress: [to(redis, [redisPort]), internetEgress(tcpPorts(443, 22))],
+      metricsPorts: metrics("repoServer"),
+    },
+    {
+      workload: applicationSet,
+      egress: [...toApi, to(repoServer, [repo])],
+      metricsPorts: metrics("applicationSet"),
+    },
+    {
+      // No notification service is configured: configuring one needs an egress rule for it.
+      workload: notifications,
+      egress: [...toApi, to(repoServer, [repo])],
+      metricsPorts: metrics("notifications"),
+    },
+    // Redis dials nothing.
+    { workload: redis, ingress: [from([server, repoServer, controller], [redisPort])] },
+  ];
+  if (dex) {
+    policies.push({
+      workload: dex,
+      ingress: [from([server], dexPorts)],
+      // Its configuration from the API; the upstream identity providers over HTTPS.
+      egress: [...toApi, internetEgress(tcpPorts(443))],
+      metricsPorts: metrics("dex"),
+    });
+  }
+  return policies;
 }
 
 function argoCdValues(hostname: string, dex: boolean): Record<string, unknown> {

@@ -2,9 +2,26 @@ import { Chart, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import { CertManagerStartupCheck } from "./hook-jobs";
-import { installJobName, waitForJob } from "./install-job";
+import { installJobName, installJobPodLabels, waitForJob } from "./install-job";
 import { Certificate, ClusterIssuer } from "./imports/cert-manager.io";
-import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
+import { portRule } from "./network-profiles";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  InstallPhases,
+  PlatformComponent,
+} from "./platform-component";
+import {
+  addComponentPolicies,
+  addressesEgress,
+  apiServerEgress,
+  internetEgress,
+  tcpPorts,
+  webhookIngress,
+  type KubernetesApiAccess,
+} from "./platform-policies";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** The Let's Encrypt ClusterIssuers cert-manager gets; staging has generous rate limits for trials. */
 export type LetsEncryptIssuer = "letsencrypt-prod" | "letsencrypt-staging";
@@ -48,7 +65,29 @@ export interface CertManagerProps {
    * @default - among the component's own objects
    */
   readonly phases?: InstallPhases;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS and
+   * what each part needs: the API for all, the API server's calls to the webhook, and for the controller
+   * Let's Encrypt and Cloudflare's API (HTTPS) and the DNS-01 checks against `dns01Resolvers`.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
+  /**
+   * The telemetry collector let in on the `http-metrics` ports (with `apiServer` only).
+   * @default - no scrapes
+   */
+  readonly telemetry?: TelemetryCollectorRef;
 }
+
+/**
+ * The public resolvers DNS-01 propagation is checked against — only them
+ * (`dns01RecursiveNameserversOnly`): the LAN resolver may answer for the homelab's own domain.
+ */
+export const dns01Resolvers: readonly string[] = ["1.1.1.1", "1.0.0.1"];
+/** The webhook's container port, set in the values: the chart's default, stated because policies name it. */
+export const certManagerWebhookPort = 10250;
+/** The `http-metrics` container port of the controller, the cainjector and the webhook. */
+const metricsPort = 9402;
 
 const acmeServers: Record<LetsEncryptIssuer, string> = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -68,6 +107,8 @@ export class CertManager extends Construct implements PlatformComponent {
   readonly issuer: LetsEncryptIssuer;
   /** In the order of `wildcardDomains`. */
   readonly certificates: readonly WildcardCertificate[];
+  /** The controller, the cainjector, the webhook and the startupapicheck Job. */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds cert-manager's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -94,13 +135,13 @@ export class CertManager extends Construct implements PlatformComponent {
         values: {
           crds: { enabled: true },
           resources: resources("256Mi"),
-          webhook: { resources: resources("128Mi") },
+          webhook: { resources: resources("128Mi"), securePort: certManagerWebhookPort },
           cainjector: { resources: resources("256Mi") },
           // A post-install hook (its annotations come from values), which Pulumi's Helm support skips:
           // `CertManagerStartupCheck` runs the same check as the readiness gate instead.
           startupapicheck: { enabled: false },
           // The LAN resolver may answer for the homelab's own domain (split horizon): check DNS-01 records publicly.
-          dns01RecursiveNameservers: "1.1.1.1:53,1.0.0.1:53",
+          dns01RecursiveNameservers: dns01Resolvers.map((address) => `${address}:53`).join(","),
           dns01RecursiveNameserversOnly: true,
         },
       },
@@ -112,6 +153,56 @@ export class CertManager extends Construct implements PlatformComponent {
       fullname: "cert-manager",
       revision: pins.charts.certManager,
     });
+
+    // The chart's selector labels: name, release (the full name here) and component.
+    const part = (name: string, component: string): ComponentWorkload => ({
+      name: component,
+      podLabels: {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": "cert-manager",
+        "app.kubernetes.io/component": component,
+      },
+    });
+    const controller = part("cert-manager", "controller");
+    const cainjector = part("cainjector", "cainjector");
+    const webhook = part("webhook", "webhook");
+    const startupCheck: ComponentWorkload = {
+      name: "startupapicheck",
+      podLabels: installJobPodLabels("cert-manager-startupapicheck"),
+    };
+    this.workloads = [controller, cainjector, webhook, startupCheck];
+    if (props.apiServer) {
+      const api = props.apiServer;
+      const toApi = apiServerEgress(api);
+      addComponentPolicies(this, {
+        namespace,
+        collector: props.telemetry,
+        policies: [
+          {
+            workload: controller,
+            egress: [
+              toApi,
+              // ACME (Let's Encrypt) and Cloudflare's API, both HTTPS.
+              internetEgress(tcpPorts(443)),
+              // DNS-01 propagation checks, against the public resolvers only.
+              addressesEgress(dns01Resolvers, [portRule(53, "UDP"), portRule(53, "TCP")]),
+            ],
+            metricsPorts: [metricsPort],
+          },
+          // Injects CA bundles into webhook configurations and CRDs.
+          { workload: cainjector, egress: [toApi], metricsPorts: [metricsPort] },
+          // Called by the API server; reads its serving CA from a Secret.
+          {
+            workload: webhook,
+            ingress: [webhookIngress(api, certManagerWebhookPort)],
+            egress: [toApi],
+            metricsPorts: [metricsPort],
+          },
+          // `check api`: dry-run CertificateRequests through the API server, which calls the webhook.
+          { workload: startupCheck, egress: [toApi] },
+        ],
+      });
+    }
 
     for (const [issuer, server] of Object.entries(acmeServers)) {
       const clusterIssuer = new ClusterIssuer(this, issuer, {

@@ -3,7 +3,15 @@ import * as kplus from "cdk8s-plus-30";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { GatewayRef } from "./gateway-ref";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import { envoyProxyPodPort } from "./envoy-gateway";
+import { portRule } from "./network-profiles";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  PlatformComponent,
+} from "./platform-component";
+import { addComponentPolicies, internetEgress, podsPeer, tcpPorts, type PodsRef } from "./platform-policies";
 import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** A key of an existing Secret. */
@@ -47,12 +55,11 @@ const cloudflaredMetricsPort = 2000;
 /** The distroless cloudflared image's `nonroot` user and group. */
 const cloudflaredUid = 65532;
 const podLabels = { "app.kubernetes.io/name": "cloudflared" };
-const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /**
  * The in-cluster end of the Cloudflare tunnel: connectors spread over nodes, a disruption budget that
- * keeps one running through drains, and a NetworkPolicy that lets them reach only DNS, the public
- * gateway and Cloudflare's edge.
+ * keeps one running through drains, and NetworkPolicies that deny everything in the namespace but DNS,
+ * the connectors' calls to the public gateway and Cloudflare's edge, and the collector's scrapes.
  */
 export class Cloudflared extends Construct implements PlatformComponent {
   /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
@@ -61,6 +68,8 @@ export class Cloudflared extends Construct implements PlatformComponent {
   readonly helmCharts: readonly HelmChart[] = [];
   /** The connectors' Deployment. */
   readonly deployment: kplus.Deployment;
+  /** The connectors. */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds cloudflared's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -126,68 +135,36 @@ export class Cloudflared extends Construct implements PlatformComponent {
       spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
     });
 
-    new kplus.k8s.KubeNetworkPolicy(this, "network-policy", {
-      metadata: { name: "cloudflared", namespace, labels: podLabels },
-      spec: {
-        podSelector: { matchLabels: podLabels },
-        // Ingress only for the collector's scrapes of /metrics: the tunnel itself only dials out.
-        policyTypes: ["Ingress", "Egress"],
-        ...(props.telemetry
-          ? {
-              ingress: [
-                {
-                  from: [
-                    {
-                      namespaceSelector: {
-                        matchLabels: { "kubernetes.io/metadata.name": props.telemetry.namespace },
-                      },
-                      podSelector: { matchLabels: { ...props.telemetry.podLabels } },
-                    },
-                  ],
-                  ports: [tcp(cloudflaredMetricsPort)],
-                },
-              ],
-            }
-          : {}),
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-              },
-            ],
-            ports: [tcp(53), udp(53)],
-          },
-          {
-            to: [
-              {
-                namespaceSelector: {
-                  matchLabels: { "kubernetes.io/metadata.name": props.publicGateway.proxyNamespace },
-                },
-                podSelector: { matchLabels: { ...props.publicGateway.proxyPodLabels } },
-              },
-            ],
-            // Policies see pod ports: Envoy Gateway binds listener 443 as 10443 unless told to keep it.
-            ports: [tcp(443), tcp(10443)],
-          },
-          {
-            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }],
+    this.workloads = [{ name: "connector", podLabels }];
+    addComponentPolicies(this, {
+      namespace,
+      // Ingress only for the collector's scrapes of /metrics: the tunnel itself only dials out.
+      collector: props.telemetry,
+      policies: [
+        {
+          workload: this.workloads[0],
+          egress: [
+            // Policies see pod ports: the gateway's HTTPS listener as its proxies bind it.
+            {
+              to: [podsPeer(props.publicGateway.proxyNamespace, props.publicGateway.proxyPodLabels)],
+              ports: tcpPorts(props.publicGateway.httpsPodPort ?? envoyProxyPodPort(443)),
+            },
             // 7844 carries the tunnel (QUIC over UDP, HTTP/2 over TCP); 443 reaches Cloudflare's API.
-            ports: [tcp(7844), udp(7844), tcp(443)],
-          },
-        ],
-      },
+            internetEgress([...tcpPorts(7844), portRule(7844, "UDP"), ...tcpPorts(443)]),
+          ],
+          metricsPorts: [cloudflaredMetricsPort],
+        },
+      ],
     });
   }
 }
 
-function tcp(port: number): kplus.k8s.NetworkPolicyPort {
-  return { protocol: "TCP", port: kplus.k8s.IntOrString.fromNumber(port) };
-}
-
-function udp(port: number): kplus.k8s.NetworkPolicyPort {
-  return { protocol: "UDP", port: kplus.k8s.IntOrString.fromNumber(port) };
+/**
+ * The connectors' pods in `namespace`, known before the construct is built, so that the public gateway
+ * (built first) can let them in.
+ */
+export function cloudflaredConnectors(namespace = "cloudflared"): PodsRef {
+  return { namespace, podLabels: { ...podLabels } };
 }
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -21,7 +21,25 @@ import {
   HttpRouteSpecRulesFiltersType,
 } from "./imports/gateway.networking.k8s.io";
 import { EnvoyGatewayCertgen } from "./hook-jobs";
-import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
+import { installJobPodLabels } from "./install-job";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  InstallPhases,
+  PlatformComponent,
+} from "./platform-component";
+import {
+  addComponentPolicies,
+  apiServerEgress,
+  internetEgress,
+  podsPeer,
+  tcpPorts,
+  type KubernetesApiAccess,
+  type PodsRef,
+  type WorkloadPolicy,
+} from "./platform-policies";
+import type { TelemetryCollectorRef } from "./telemetry-collector";
 
 /** Configuration of `EnvoyGateway`: the two gateways' LAN addresses and their certificate. */
 export interface EnvoyGatewayProps {
@@ -42,6 +60,24 @@ export interface EnvoyGatewayProps {
    * @default - among the component's own objects
    */
   readonly phases?: InstallPhases;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS and
+   * what each part needs; see the README's table.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
+  /**
+   * The Cloudflare tunnel's connector pods, let in to the public gateway's HTTPS pod port (with
+   * `apiServer` only).
+   * @default - no tunnel: only addresses reach the public gateway
+   */
+  readonly tunnel?: PodsRef;
+  /**
+   * The telemetry collector let in on the controller's and the proxies' `metrics` port (with `apiServer`
+   * only).
+   * @default - no scrapes
+   */
+  readonly telemetry?: TelemetryCollectorRef;
 }
 
 type GatewayName = "internal" | "public";
@@ -51,6 +87,21 @@ const controllerName = "gateway.envoyproxy.io/gatewayclass-controller";
 const clusterDomain = "cluster.local";
 const httpsListener = "https";
 const httpListener = "http";
+const httpsPort = 443;
+const httpPort = 80;
+/** The controller's xDS port (the chart's `deployment.ports` `grpc`), which the proxies connect to. */
+const xdsPort = 18000;
+/** The `metrics` container port of the controller (chart values) and of each proxy (Envoy Gateway's stats port). */
+const metricsPort = 19001;
+
+/**
+ * The container port a proxy binds a listener on: Envoy Gateway runs Envoy unprivileged and adds 10000 to
+ * listener ports below 1024 (unless an EnvoyProxy asks for `useListenerPortAsContainerPort`, which these
+ * do not).
+ */
+export function envoyProxyPodPort(listenerPort: number): number {
+  return listenerPort < 1024 ? listenerPort + 10000 : listenerPort;
+}
 
 /**
  * Envoy Gateway with two Gateways, `internal` and `public`, each on its own Envoy proxy and LAN address.
@@ -70,6 +121,8 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
   readonly public: GatewayRef;
   /** The public gateway's in-cluster Service, which the Cloudflare tunnel reaches over HTTPS on 443. */
   readonly publicServiceHost: string;
+  /** The controller, each gateway's proxies and the certgen Job. */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds Envoy Gateway's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -114,6 +167,81 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
     this.internal = this.addGateway("internal", props.internalAddress, props.certificate, namespace);
     this.public = this.addGateway("public", props.publicAddress, props.certificate, namespace);
     this.publicServiceHost = `${proxyServiceName("public")}.${namespace}.svc.${clusterDomain}`;
+
+    // The chart's pod labels: control-plane plus its selector labels (chart name and release).
+    const controller: ComponentWorkload = {
+      name: "controller",
+      podLabels: {
+        "control-plane": "envoy-gateway",
+        "app.kubernetes.io/name": "gateway-helm",
+        "app.kubernetes.io/instance": "envoy-gateway",
+      },
+    };
+    const proxies = [this.internal, this.public].map((gateway): ComponentWorkload => ({
+      name: `${gateway.name}-proxy`,
+      podLabels: gateway.proxyPodLabels,
+    }));
+    const certgen: ComponentWorkload = {
+      name: "certgen",
+      podLabels: installJobPodLabels("envoy-gateway-gateway-helm-certgen"),
+    };
+    this.workloads = [controller, ...proxies, certgen];
+    if (props.apiServer) {
+      const api = props.apiServer;
+      const listenerPodPorts = [httpsPort, httpPort].map(envoyProxyPodPort);
+      const proxyPolicy = (gateway: GatewayRef, workload: ComponentWorkload): WorkloadPolicy => ({
+        workload,
+        ingress: [
+          // Clients on the LAN (and, for the public gateway, whatever reaches its LAN address).
+          { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcpPorts(...listenerPodPorts) },
+          ...(gateway.name === "public" && props.tunnel
+            ? [
+                {
+                  from: [podsPeer(props.tunnel.namespace, props.tunnel.podLabels)],
+                  ports: tcpPorts(envoyProxyPodPort(httpsPort)),
+                },
+              ]
+            : []),
+        ],
+        egress: [
+          { to: [podsPeer(namespace, controller.podLabels)], ports: tcpPorts(xdsPort) },
+          // Backends: any pod of a namespace whose routes may attach; the backends' policies pick the ports.
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { [gateway.attachLabel.key]: gateway.attachLabel.value } },
+              },
+            ],
+          },
+          // Remote JWKS (Cloudflare Access's signing keys), fetched by the proxy itself.
+          internetEgress(tcpPorts(443)),
+        ],
+        metricsPorts: [metricsPort],
+      });
+      addComponentPolicies(this, {
+        namespace,
+        collector: props.telemetry,
+        policies: [
+          {
+            workload: controller,
+            ingress: [
+              {
+                from: [this.internal, this.public].map((gateway) =>
+                  podsPeer(namespace, gateway.proxyPodLabels),
+                ),
+                ports: tcpPorts(xdsPort),
+              },
+            ],
+            egress: [apiServerEgress(api)],
+            metricsPorts: [metricsPort],
+          },
+          proxyPolicy(this.internal, proxies[0]),
+          proxyPolicy(this.public, proxies[1]),
+          // Writes the controller's and the proxies' TLS Secrets.
+          { workload: certgen, egress: [apiServerEgress(api)] },
+        ],
+      });
+    }
   }
 
   private addGateway(
@@ -161,7 +289,7 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
           {
             name: httpsListener,
             protocol: "HTTPS",
-            port: 443,
+            port: httpsPort,
             hostname,
             tls: {
               mode: GatewaySpecListenersTlsMode.TERMINATE,
@@ -177,7 +305,7 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
           {
             name: httpListener,
             protocol: "HTTP",
-            port: 80,
+            port: httpPort,
             hostname,
             // Only the redirect below, from this namespace, may attach: plain HTTP never reaches an app.
             allowedRoutes: { namespaces: { from: AllowedNamespaces.SAME } },
@@ -215,6 +343,7 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
       },
       address,
       httpsListener,
+      httpsPodPort: envoyProxyPodPort(httpsPort),
     };
   }
 }

@@ -17,4 +17,10 @@ export interface GatewayRef {
   readonly address: string;
   /** The HTTPS listener routes attach to (`sectionName`). */
   readonly httpsListener: string;
+  /**
+   * The container port the proxy pods bind the HTTPS listener on: what NetworkPolicies see. Envoy
+   * Gateway adds 10000 to listener ports below 1024, so 443 becomes 10443.
+   * @default 10443
+   */
+  readonly httpsPodPort?: number;
 }

@@ -111,6 +111,11 @@ export function installJobName(name: string, revision: string | undefined): stri
   return `${name}-${createHash("sha256").update(revision).digest("hex").slice(0, 8)}`;
 }
 
+/** The labels of an install Job's pods, `name` being the Job's name without its revision. */
+export function installJobPodLabels(name: string): Record<string, string> {
+  return { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "install-job" };
+}
+
 /**
  * A `batch/v1` Job that runs once to completion, which Pulumi awaits — for as long as the Job may take
  * (`pulumi.com/timeoutSeconds`, not the provider's 10-minute default), and a Job that failed is
@@ -135,7 +140,7 @@ export function installJob(scope: Construct, id: string, props: InstallJobProps)
       activeDeadlineSeconds: props.activeDeadlineSeconds,
       template: {
         metadata: {
-          labels: { "app.kubernetes.io/name": props.name, "app.kubernetes.io/component": "install-job" },
+          labels: installJobPodLabels(props.name),
           ...(props.revision === undefined
             ? {}
             : { annotations: { [installJobRevisionAnnotation]: props.revision } }),

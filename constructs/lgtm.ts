@@ -16,7 +16,19 @@ import {
   type LgtmSettings,
   type ObjectStoreSecret,
 } from "./lgtm-values";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  PlatformComponent,
+} from "./platform-component";
+import {
+  addComponentPolicies,
+  apiServerEgress,
+  podsPeer,
+  tcpPorts,
+  type KubernetesApiAccess,
+} from "./platform-policies";
 
 export type { LgtmEndpoints, ObjectStoreSecret } from "./lgtm-values";
 import type { TelemetryCollectorRef } from "./telemetry-collector";
@@ -71,7 +83,16 @@ export interface LgtmProps {
    * @default "mimir-object-store"
    */
   readonly objectStoreSecretName?: string;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS, its
+   * pods among themselves, and the allowances in the README's table.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
 }
+
+/** Grafana's container port (the chart's `service.targetPort`), which its route's gateway reaches. */
+const grafanaPodPort = 3000;
 
 /**
  * Loki, Tempo, Mimir and Grafana from the upstream charts, each at one replica, with Alloy collecting pod
@@ -92,6 +113,11 @@ export class Lgtm extends Construct implements PlatformComponent {
   readonly objectStoreSecret: ObjectStoreSecret;
   /** Alloy, for the NetworkPolicies of what it scrapes and what sends it OTLP. */
   readonly collector: TelemetryCollectorRef;
+  /**
+   * Each chart's pods: Loki, Tempo, Mimir (all its components), Mimir's MinIO, Grafana, Alloy. Not the
+   * bucket Job the caller runs for MinIO (`mimirBuckets`).
+   */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds the LGTM stack's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -153,6 +179,66 @@ export class Lgtm extends Construct implements PlatformComponent {
       ),
       chart(grafana, "alloy", pins.charts.alloy, lgtmReleases.alloy, alloyValues(this.endpoints)),
     ];
+
+    // Each chart's selector labels: its name and the release (MinIO's chart still uses app/release).
+    const chartPods = (name: string, release: string, extra: Record<string, string> = {}) => ({
+      "app.kubernetes.io/name": name,
+      "app.kubernetes.io/instance": release,
+      ...extra,
+    });
+    const loki: ComponentWorkload = {
+      name: "loki",
+      podLabels: chartPods("loki", lgtmReleases.loki, { "app.kubernetes.io/component": "single-binary" }),
+    };
+    const grafanaPods: ComponentWorkload = {
+      name: "grafana",
+      podLabels: chartPods("grafana", lgtmReleases.grafana),
+    };
+    const alloy: ComponentWorkload = { name: "alloy", podLabels: this.collector.podLabels };
+    this.workloads = [
+      loki,
+      { name: "tempo", podLabels: chartPods("tempo", lgtmReleases.tempo) },
+      { name: "mimir", podLabels: chartPods("mimir", lgtmReleases.mimir) },
+      { name: "mimir-minio", podLabels: { app: "minio", release: lgtmReleases.mimir } },
+      grafanaPods,
+      alloy,
+    ];
+    if (props.apiServer) {
+      const toApi = apiServerEgress(props.apiServer);
+      addComponentPolicies(this, {
+        namespace,
+        // Loki, Tempo, Mimir's many components, MinIO, Grafana and Alloy all talk among themselves.
+        sameNamespace: true,
+        policies: [
+          // The rules sidecar watches ConfigMaps labelled loki_rule.
+          { workload: loki, egress: [toApi] },
+          ...(props.gateway
+            ? [
+                {
+                  workload: grafanaPods,
+                  ingress: [
+                    {
+                      from: [podsPeer(props.gateway.proxyNamespace, props.gateway.proxyPodLabels)],
+                      ports: tcpPorts(grafanaPodPort),
+                    },
+                  ],
+                },
+              ]
+            : []),
+          {
+            workload: alloy,
+            // OTLP from any pod; the senders' own policies say who may send.
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(...this.collector.otlpPorts) }],
+            egress: [
+              // Pod discovery and logs, through the API.
+              toApi,
+              // Scrapes: every pod's metrics ports; the targets' policies admit the collector on them.
+              { to: [{ namespaceSelector: {} }] },
+            ],
+          },
+        ],
+      });
+    }
 
     if (props.gateway) {
       this.grafanaRoute = gatewayRoute(this, "grafana-route", {

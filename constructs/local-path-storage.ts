@@ -1,6 +1,12 @@
 import { Construct } from "constructs";
 import { pins } from "../pins";
-import type { ComponentNamespace, HelmChart, PlatformComponent } from "./platform-component";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  PlatformComponent,
+} from "./platform-component";
+import { addComponentPolicies, apiServerEgress, type KubernetesApiAccess } from "./platform-policies";
 
 /** Configuration of `LocalPathStorage`; every field is optional. */
 export interface LocalPathStorageProps {
@@ -24,6 +30,12 @@ export interface LocalPathStorageProps {
    * @default "local-path-storage"
    */
   readonly namespace?: string;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS and
+   * the provisioner's calls to the API.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
 }
 
 /** A directory the Talos layer must bind-mount into the kubelet, in the shape of Talos `kubelet.extraMounts`. */
@@ -49,6 +61,11 @@ export class LocalPathStorage extends Construct implements PlatformComponent {
   readonly storageClassName: string;
   /** The kubelet runs in a container on Talos, so it sees the volume directory only through this mount. */
   readonly hostMount: KubeletHostMount;
+  /**
+   * The provisioner. Its helper pods (which make and remove volume directories through hostPath, and use
+   * no network) carry the same labels: the chart's helperPod template copies them.
+   */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds local-path-provisioner's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -89,6 +106,22 @@ export class LocalPathStorage extends Construct implements PlatformComponent {
         },
       },
     ];
+    // The chart's selector labels: its name, and the release.
+    const provisioner: ComponentWorkload = {
+      name: "provisioner",
+      podLabels: {
+        "app.kubernetes.io/name": "local-path-provisioner",
+        "app.kubernetes.io/instance": this.helmCharts[0].release,
+      },
+    };
+    this.workloads = [provisioner];
+    if (props.apiServer) {
+      // It watches PVCs and creates PVs and helper pods; nothing calls it.
+      addComponentPolicies(this, {
+        namespace,
+        policies: [{ workload: provisioner, egress: [apiServerEgress(props.apiServer)] }],
+      });
+    }
   }
 }
 

@@ -2,8 +2,20 @@ import { BlockList, isIP } from "net";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import { IpAddressPool, L2Advertisement } from "./imports/metallb.io";
-import type { ComponentNamespace, HelmChart, InstallPhases, PlatformComponent } from "./platform-component";
-import { installJobName, waitForJob } from "./install-job";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  InstallPhases,
+  PlatformComponent,
+} from "./platform-component";
+import { installJobName, installJobPodLabels, waitForJob } from "./install-job";
+import {
+  addComponentPolicies,
+  apiServerEgress,
+  webhookIngress,
+  type KubernetesApiAccess,
+} from "./platform-policies";
 import { WebhookReadinessGate } from "./readiness-gate";
 
 /** Configuration of `MetalLb`: the LAN addresses it may hand out. */
@@ -37,7 +49,16 @@ export interface MetalLbProps {
    * @default - among the component's own objects
    */
   readonly phases?: InstallPhases;
+  /**
+   * The Kubernetes API as NetworkPolicies name it. Given, the namespace denies all traffic but DNS, the
+   * controller's and the readiness gate's calls to the API, and the API server's calls to the webhook.
+   * @default - no NetworkPolicies
+   */
+  readonly apiServer?: KubernetesApiAccess;
 }
+
+/** The controller's webhook container port: fixed in the chart (templates/controller.yaml). */
+export const metalLbWebhookPort = 9443;
 
 /**
  * MetalLB in layer-2 mode: one address pool on the LAN, announced by ARP/NDP from the nodes, so
@@ -54,6 +75,8 @@ export class MetalLb extends Construct implements PlatformComponent {
   readonly addresses: readonly string[];
   /** The reserved pool's addresses, as given; empty without any. */
   readonly reservedAddresses: readonly string[];
+  /** The controller, the speakers (host-networked: outside NetworkPolicy) and the readiness gate's Job. */
+  readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds MetalLB's objects to `scope`, which must be inside a cdk8s `Chart`.
@@ -102,6 +125,38 @@ export class MetalLb extends Construct implements PlatformComponent {
       resource: "l2advertisements",
       revision: pins.charts.metallb,
     });
+
+    // The chart's selector labels (the chart name and the release) and each part's component label.
+    const chartLabels = { "app.kubernetes.io/name": "metallb", "app.kubernetes.io/instance": "metallb" };
+    const controller: ComponentWorkload = {
+      name: "controller",
+      podLabels: { ...chartLabels, "app.kubernetes.io/component": "controller" },
+    };
+    const speaker: ComponentWorkload = {
+      name: "speaker",
+      podLabels: { ...chartLabels, "app.kubernetes.io/component": "speaker" },
+      hostNetwork: true,
+    };
+    const gate: ComponentWorkload = { name: "webhook-gate", podLabels: installJobPodLabels(gateName) };
+    this.workloads = [controller, speaker, gate];
+    if (props.apiServer) {
+      const api = props.apiServer;
+      addComponentPolicies(this, {
+        namespace,
+        policies: [
+          // Its metrics port is named metricshttps, which the collector does not scrape.
+          {
+            workload: controller,
+            ingress: [webhookIngress(api, metalLbWebhookPort)],
+            egress: [apiServerEgress(api)],
+          },
+          // The speakers answer ARP on the host network: no NetworkPolicy applies to them.
+          { workload: speaker },
+          // kubectl create --dry-run=server: the API server calls the webhook, not the Job.
+          { workload: gate, egress: [apiServerEgress(api)] },
+        ],
+      });
+    }
 
     const pools: string[] = [];
     if (this.addresses.length > 0) {

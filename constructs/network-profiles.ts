@@ -47,12 +47,14 @@ export function namespacePeer(namespace: string): k8s.NetworkPolicyPeer {
   return { namespaceSelector: { matchLabels: { [namespaceNameLabel]: namespace } } };
 }
 
-const kubeDnsPeer: k8s.NetworkPolicyPeer = {
+/** CoreDNS's pods (the `kube-dns` Service) in kube-system: every namespace may resolve names there. */
+export const kubeDnsPeer: k8s.NetworkPolicyPeer = {
   namespaceSelector: { matchLabels: { [namespaceNameLabel]: "kube-system" } },
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
-function portRule(port: number, protocol: "TCP" | "UDP"): k8s.NetworkPolicyPort {
+/** One port of one protocol, as a NetworkPolicy rule lists it. */
+export function portRule(port: number, protocol: "TCP" | "UDP"): k8s.NetworkPolicyPort {
   return { port: k8s.IntOrString.fromNumber(port), protocol };
 }
 

@@ -124,9 +124,31 @@ export function routes(inventory: ClusterInventory): Route[] {
   return [...platformRoutes(inventory), ...appRoutes(inventory)].sort((a, b) => a.host.localeCompare(b.host));
 }
 
+/** The port kube-apiserver listens on, on every control plane and so on the VIP. */
+export const apiServerPort = 6443;
+
 /** The Kubernetes API as clients reach it: through the control-plane VIP. */
 export function apiEndpoint(inventory: ClusterInventory): string {
-  return `https://${inventory.network.vip}:6443`;
+  return `https://${inventory.network.vip}:${apiServerPort}`;
+}
+
+/**
+ * The Kubernetes API as NetworkPolicies must name it (the constructs' `KubernetesApiAccess`): pods reach
+ * it at every control plane's address and at the VIP (under Cilium's kube-proxy replacement the
+ * `kubernetes` Service is translated to a control plane before policy sees it); the API server calls
+ * admission webhooks from the control planes' own addresses. Decommissioning control planes still run.
+ */
+export function kubernetesApiAccess(inventory: ClusterInventory): {
+  readonly addresses: readonly string[];
+  readonly controlPlaneAddresses: readonly string[];
+  readonly port: number;
+} {
+  const controlPlaneAddresses = controlPlaneNodes(inventory).map((node) => node.address);
+  return {
+    addresses: [...controlPlaneAddresses, inventory.network.vip],
+    controlPlaneAddresses,
+    port: apiServerPort,
+  };
 }
 
 export function poolRanges(inventory: ClusterInventory): AddressRange[] {

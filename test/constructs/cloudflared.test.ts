@@ -49,6 +49,8 @@ describe("Cloudflared", () => {
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual([
       "Deployment",
       "NetworkPolicy",
+      "NetworkPolicy",
+      "NetworkPolicy",
       "PodDisruptionBudget",
     ]);
     expect(manifests.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
@@ -119,32 +121,42 @@ describe("Cloudflared", () => {
     expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
   });
 
-  describe("NetworkPolicy", () => {
-    const policy = only("NetworkPolicy");
-    const egress: Manifest[] = policy.spec.egress;
+  describe("NetworkPolicies", () => {
+    const policies = manifests.filter((manifest) => manifest.kind === "NetworkPolicy");
+    const named = (name: string): Manifest => policies.find((policy) => policy.metadata.name === name);
+    const egress: Manifest[] = named("allow-connector").spec.egress;
 
-    it("selects its pods and denies all ingress", () => {
-      expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
-      expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-      expect(policy.spec.ingress).toBeUndefined();
+    it("deny everything in the namespace, then allow DNS and the connectors' egress", () => {
+      expect(policies.map((policy) => policy.metadata.name)).toEqual([
+        "default-deny",
+        "allow-dns",
+        "allow-connector",
+      ]);
+      expect(named("default-deny").spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+      expect(named("allow-connector").spec.podSelector.matchLabels).toEqual(
+        deployment.spec.selector.matchLabels,
+      );
+      expect(named("allow-connector").spec.policyTypes).toEqual(["Egress"]);
     });
 
     it("allows DNS to kube-dns over UDP and TCP", () => {
-      expect(egress).toContainEqual({
-        to: [
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-          },
-        ],
-        ports: [
-          { protocol: "TCP", port: 53 },
-          { protocol: "UDP", port: 53 },
-        ],
-      });
+      expect(named("allow-dns").spec.egress).toEqual([
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ]);
     });
 
-    it("allows HTTPS to the public gateway's proxy pods only", () => {
+    it("allows HTTPS to the public gateway's proxy pods only, on the port they bind", () => {
       expect(egress).toContainEqual({
         to: [
           {
@@ -152,23 +164,27 @@ describe("Cloudflared", () => {
             podSelector: { matchLabels: publicGateway.proxyPodLabels },
           },
         ],
-        ports: [
-          { protocol: "TCP", port: 443 },
-          { protocol: "TCP", port: 10443 },
-        ],
+        ports: [{ protocol: "TCP", port: 10443 }],
       });
     });
 
-    it("allows the tunnel ports to the internet but not to private ranges", () => {
+    it("allows the tunnel ports to the internet but not to private, CGNAT or link-local ranges", () => {
       expect(egress).toContainEqual({
-        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+        to: [
+          {
+            ipBlock: {
+              cidr: "0.0.0.0/0",
+              except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"],
+            },
+          },
+        ],
         ports: [
           { protocol: "TCP", port: 7844 },
           { protocol: "UDP", port: 7844 },
           { protocol: "TCP", port: 443 },
         ],
       });
-      expect(egress).toHaveLength(3);
+      expect(egress).toHaveLength(2);
     });
   });
 

@@ -166,6 +166,7 @@ describe("EnvoyGateway", () => {
       },
       address: "192.168.1.240",
       httpsListener: "https",
+      httpsPodPort: 10443,
     });
     expect(envoyGateway.public).toMatchObject({
       name: "public",
