@@ -14,5 +14,6 @@ export * from "./local-path-storage";
 export * from "./metal-lb";
 export * from "./network-profiles";
 export * from "./platform-component";
+export * from "./platform-policies";
 export * from "./readiness-gate";
 export * from "./telemetry-collector";
