@@ -6,6 +6,7 @@ import {
   nodeClassOf,
   schematicIdPlaceholder,
 } from "../stacks/builders";
+import { cloudflareAccessCookie, cloudflareAccessHeader } from "../constructs/cloudflare-access";
 import { code, markdownTable } from "./markdown";
 import { matrixSection, type PolicyMatrix } from "./policy-matrix";
 
@@ -81,19 +82,32 @@ function bootTable(inventory: ClusterInventory): string {
 }
 
 /**
- * LAN clients reach the gateways directly. Hostnames behind Cloudflare Access are left out: a LAN
- * record would let clients around Access.
+ * LAN clients reach the gateways directly, except for hostnames behind Cloudflare Access: the public
+ * gateway demands an Access token for those, which only a login through Cloudflare gives, so the LAN
+ * resolves them through public DNS like everyone else.
  */
 function splitDnsTable(inventory: ClusterInventory): string {
-  const direct = routes(inventory).filter((route) => !route.access);
-  if (direct.length === 0)
-    return "Nothing to add: the cluster serves no hostname the LAN may reach directly.";
+  const served = routes(inventory);
+  const direct = served.filter((route) => !route.access);
+  const behindAccess = served.filter((route) => route.access);
+  const leftOut =
+    behindAccess.length === 0
+      ? []
+      : [
+          `Not listed, because the public gateway refuses them without a Cloudflare Access token (401): ${behindAccess.map((route) => code(route.host)).join(", ")}. Leave them to public DNS: LAN clients then go through Cloudflare, which logs them in and passes the token on. A browser that already holds the ${code("CF_Authorization")} cookie of such a hostname would also be admitted at the gateway directly, until the token expires; any other client is refused.`,
+        ];
+  if (direct.length === 0) {
+    return ["Nothing to add: the cluster serves no hostname the LAN may reach directly.", ...leftOut].join(
+      "\n\n",
+    );
+  }
   return [
-    "Add these records to the LAN's DNS resolver, so that clients at home reach the gateways without leaving the LAN. Hostnames behind Cloudflare Access are not listed: they stay behind Access everywhere.",
+    "Add these records to the LAN's DNS resolver, so that clients at home reach the gateways without leaving the LAN. None of them asks for a token.",
     markdownTable(
       ["hostname", "type", "address"],
       direct.map((route) => [route.host, "A", inventory.gateways[route.gateway]]),
     ),
+    ...leftOut,
   ].join("\n\n");
 }
 
@@ -105,12 +119,16 @@ function hostnamesTable(inventory: ClusterInventory): string {
   const served = routes(inventory);
   if (served.length === 0) return "The cluster serves no hostnames.";
   return markdownTable(
-    ["hostname", "exposure", "gateway address", "Cloudflare Access", "served by"],
+    ["hostname", "exposure", "gateway address", "Cloudflare Access", "token at the gateway", "served by"],
     served.map((route) => [
       route.host,
       route.gateway,
       inventory.gateways[route.gateway],
       route.gateway === "public" ? (route.access ? "required" : "none (open to everyone)") : "—",
+      // The SecurityPolicy on the route: whoever reaches the gateway, through the tunnel or not.
+      route.access
+        ? `Access token (${code(cloudflareAccessHeader)} or ${code(cloudflareAccessCookie)})`
+        : "none",
       route.owner,
     ]),
   );

@@ -54,8 +54,8 @@ describe("render", () => {
     for (const fact of [
       "| ed-n1 | controlplane | 10.20.30.11 | bare metal | /dev/nvme0n1 |",
       "| 10.20.30.10 | Kubernetes API VIP",
-      "| vault.example.com | public | 10.20.30.201 | required | vaultwarden |",
-      "| photos.example.com | internal | 10.20.30.200 | — | immich |",
+      "| vault.example.com | public | 10.20.30.201 | required | Access token (`Cf-Access-Jwt-Assertion` or `CF_Authorization`) | vaultwarden |",
+      "| photos.example.com | internal | 10.20.30.200 | — | none | immich |",
     ]) {
       expect(prod).toContain(fact);
     }
