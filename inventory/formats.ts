@@ -57,22 +57,22 @@ export const dnsLabel = text('a name of lower-case letters, digits and "-"').ref
  * A Cloudflare Zero Trust team name: the <team> of <team>.cloudflareaccess.com, which issues the Access
  * tokens. People often paste the whole team domain or its URL, so those get a message of their own.
  */
-export const accessTeamName = text("the team name of <team>.cloudflareaccess.com, such as myteam").superRefine(
-  (value, ctx) => {
-    const domain = /^(?:https?:\/\/)?([a-z0-9-]+)\.cloudflareaccess\.com\/?$/i.exec(value);
-    if (domain) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(value)} is the team domain — give the team name alone, ${domain[1].toLowerCase()}`,
-      });
-    } else if (!DNS_LABEL.test(value)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(value)} is not a team name — the <team> of <team>.cloudflareaccess.com: lower-case letters, digits and "-", at most 63 characters`,
-      });
-    }
-  },
-);
+export const accessTeamName = text(
+  "the team name of <team>.cloudflareaccess.com, such as myteam",
+).superRefine((value, ctx) => {
+  const domain = /^(?:https?:\/\/)?([a-z0-9-]+)\.cloudflareaccess\.com\/?$/i.exec(value);
+  if (domain) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} is the team domain — give the team name alone, ${domain[1].toLowerCase()}`,
+    });
+  } else if (!DNS_LABEL.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(value)} is not a team name — the <team> of <team>.cloudflareaccess.com: lower-case letters, digits and "-", at most 63 characters`,
+    });
+  }
+});
 
 export const dnsName = text("a DNS name, such as app.example.com").refine((value) => DNS_NAME.test(value), {
   error: (issue) =>
