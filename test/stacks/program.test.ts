@@ -213,6 +213,8 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(groups).toEqual(
       [
         "namespaces",
+        // The storage provisioner's NetworkPolicies: its only objects of its own.
+        "01-storage",
         "02-metallb-3-after-charts",
         "02-metallb",
         "03-cert-manager-3-after-charts",
