@@ -15,12 +15,19 @@ export const pins = {
   // renovate: datasource=github-releases depName=kubernetes/kubernetes extractVersion=^v(?<version>.*)$
   kubernetes: "1.36.3",
 
-  /** Upstream Helm charts, by the construct that installs them. */
-  charts: {
-    // The CNI, installed on the bare cluster: the newest minor whose e2e matrix covers the pinned
-    // Kubernetes (Cilium 1.20: Kubernetes 1.33 to 1.36).
+  /**
+   * The CNI's chart, installed on the bare cluster before anything else. Unlike `charts`, it has no
+   * vendored chart facts (`vendor/charts/`): its values are the ones Talos's Cilium guide prescribes,
+   * tested as such, not checked against the chart's templates.
+   */
+  cni: {
+    // The newest Cilium minor whose e2e matrix covers the pinned Kubernetes (1.20: Kubernetes 1.33–1.36).
     // renovate: datasource=helm registryUrl=https://helm.cilium.io depName=cilium
     cilium: "1.20.3",
+  },
+
+  /** Upstream Helm charts, by the construct that installs them. */
+  charts: {
     // renovate: datasource=helm registryUrl=https://charts.containeroo.ch depName=local-path-provisioner
     localPathProvisioner: "0.0.35",
     // renovate: datasource=helm registryUrl=https://metallb.github.io/metallb depName=metallb

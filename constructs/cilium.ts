@@ -89,7 +89,7 @@ export class Cilium extends Construct {
       {
         repository: "https://helm.cilium.io",
         name: "cilium",
-        version: pins.charts.cilium,
+        version: pins.cni.cilium,
         release: "cilium",
         namespace: this.namespace,
         values: {

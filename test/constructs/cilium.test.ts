@@ -12,7 +12,7 @@ describe("Cilium", () => {
     expect(chart).toMatchObject({
       repository: "https://helm.cilium.io",
       name: "cilium",
-      version: pins.charts.cilium,
+      version: pins.cni.cilium,
       namespace: "kube-system",
     });
   });
