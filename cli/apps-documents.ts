@@ -26,8 +26,8 @@ export const appsWorkerVariable = "HOMELAB_RENDER_APPS_WORKER";
 /** render's start-up snapshot, named by the launcher when render runs from it. */
 export const snapshotVariable = "HOMELAB_RENDER_SNAPSHOT";
 
-/** The YAML documents of a part of the apps, batch by batch. */
-export function appsPartDocuments(part: AppsPart): string[] {
+/** The YAML documents of a part of the apps, batch by batch; `seen` is shown each object first. */
+export function appsPartDocuments(part: AppsPart, seen?: (object: unknown) => void): string[] {
   const documents: string[] = [];
   const range = { first: part.first, end: part.end };
   for (const batch of appChartBatches(
@@ -37,7 +37,10 @@ export function appsPartDocuments(part: AppsPart): string[] {
     appsPerBatch,
     range,
   )) {
-    for (const object of batch.toJson()) documents.push(yamlDocument(object));
+    for (const object of batch.toJson()) {
+      seen?.(object);
+      documents.push(yamlDocument(object));
+    }
   }
   return documents;
 }
@@ -57,13 +60,18 @@ const helperDeadlineMs = 15 * 60 * 1000;
  * second process builds the second half from now on — while this one renders the cluster's other
  * files and then the first half (two cores, twice the speed); render stays synchronous, and the
  * helper answers through a file. The caller must `cancel` when it is done or fails, in a `finally`.
+ * `seen` is shown each object this process builds (with a helper, only the first half's).
  */
-export function startAppsDocuments(inventory: ClusterInventory, context: AppsContext): AppsDocuments {
+export function startAppsDocuments(
+  inventory: ClusterInventory,
+  context: AppsContext,
+  seen?: (object: unknown) => void,
+): AppsDocuments {
   const count = enabledApps(inventory).length;
   const helper = process.env[appsWorkerVariable];
   if (count < appsWorthASecondProcess || !helper || !existsSync(helper)) {
     return {
-      finish: () => appsPartDocuments({ inventory, context, first: 0, end: count }),
+      finish: () => appsPartDocuments({ inventory, context, first: 0, end: count }, seen),
       cancel: () => {},
     };
   }
@@ -97,7 +105,7 @@ export function startAppsDocuments(inventory: ClusterInventory, context: AppsCon
   return {
     finish: () => {
       try {
-        const mine = appsPartDocuments({ inventory, context, first: 0, end: half });
+        const mine = appsPartDocuments({ inventory, context, first: 0, end: half }, seen);
         return [...mine, ...waitForAnswer(answer, pid)];
       } finally {
         cancel();

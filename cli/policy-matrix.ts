@@ -110,13 +110,15 @@ const protocols = ["TCP", "UDP"] as const;
 
 /**
  * The matrix of a cluster. `platformObjects` are the cluster's rendered objects other than the apps'
- * (their Namespaces and NetworkPolicies count); the apps the matrix shows are built here with the same
- * code as render's, since a cluster of thousands of apps is shown by a few of them.
+ * (their Namespaces and NetworkPolicies count). `appObjects`, the apps' rendered objects, serve when
+ * the apps are shown one by one; otherwise, and when absent, the apps the matrix shows are built here
+ * with the same code as render's (a cluster of thousands of apps is shown by a few of them).
  */
 export function policyMatrix(
   inventory: ClusterInventory,
   charts: MatrixCharts,
   platformObjects: readonly unknown[],
+  appObjects?: readonly unknown[],
 ): PolicyMatrix {
   const apps = enabledApps(inventory);
   const grouped = apps.length > appsShownOneByOne;
@@ -131,8 +133,13 @@ export function policyMatrix(
         ]
       : apps.map((app) => app.name),
   );
-  const appObjects = built.size === 0 ? [] : appsChartJson(inventory, charts.appsContext, built);
-  const evaluator = new NetworkPolicyEvaluator([...platformObjects, ...appObjects]);
+  const appPolicies =
+    !grouped && appObjects
+      ? appObjects
+      : built.size === 0
+        ? []
+        : appsChartJson(inventory, charts.appsContext, built);
+  const evaluator = new NetworkPolicyEvaluator([...platformObjects, ...appPolicies]);
   const byName = new Map(apps.map((app) => [app.name, app]));
   const appEndpoint = (name: string): PodEndpoint => {
     const app = byName.get(name)!;
@@ -301,6 +308,15 @@ function lanAddressOf(inventory: ClusterInventory): string {
 }
 
 function cellOf(evaluator: NetworkPolicyEvaluator, from: Party, to: Party): Cell {
+  if (from.sources.length === 1 && to.destinations.length === 1) {
+    const tcp = evaluator.allowedPorts(from.sources[0], to.destinations[0], "TCP");
+    if (tcp === "outside-policy") return { kind: "outside-policy" };
+    const udp = evaluator.allowedPorts(from.sources[0], to.destinations[0], "UDP") as PortSpan[];
+    return {
+      kind: "ports",
+      always: { TCP: restrict(tcp, "TCP", to.ports), UDP: restrict(udp, "UDP", to.ports) },
+    };
+  }
   const answers: PortSet[] = [];
   for (const source of from.sources) {
     for (const destination of to.destinations) {
@@ -363,7 +379,10 @@ const uniteSets = (a: PortSet, b: PortSet): PortSet => ({
 });
 
 function samePortSet(a: PortSet, b: PortSet): boolean {
-  return describePorts(a) === describePorts(b);
+  const same = (x: readonly PortSpan[], y: readonly PortSpan[]) =>
+    x.length === y.length &&
+    x.every((span, index) => span.first === y[index].first && span.last === y[index].last);
+  return same(a.TCP, b.TCP) && same(a.UDP, b.UDP);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
 import { buildClusterCharts, componentFileStem, phaseFileStem, type ClusterCharts } from "../charts";
-import { activeNodes, hasTunnel, type ClusterInventory } from "../inventory";
+import { activeNodes, enabledApps, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
   nodeClasses,
@@ -11,7 +11,7 @@ import {
 } from "../stacks/builders";
 import { startAppsDocuments } from "./apps-documents";
 import { clusterReadme } from "./cluster-readme";
-import { policyMatrix } from "./policy-matrix";
+import { appsShownOneByOne, policyMatrix } from "./policy-matrix";
 import { yamlDocument } from "./yaml-emit";
 
 /** One file of a rendered cluster, its path relative to `<out>/<cluster>/`. */
@@ -23,10 +23,17 @@ export interface RenderedFile {
 /** Everything about one cluster that can be known without credentials or network. */
 export function renderCluster(inventory: ClusterInventory, source: string): RenderedFile[] {
   const charts = buildClusterCharts(inventory, { deferApps: true });
+  // The README's matrix shows a few apps one by one from their rendered policies (more it builds itself).
+  const appObjects: unknown[] = [];
+  const oneByOne = enabledApps(inventory).length <= appsShownOneByOne;
   // First, so that a second process, if any, builds its apps while this one renders the rest.
-  const appsDocuments = startAppsDocuments(inventory, charts.appsContext);
+  const appsDocuments = startAppsDocuments(
+    inventory,
+    charts.appsContext,
+    oneByOne ? (object) => keepPolicyObject(object, appObjects) : undefined,
+  );
   try {
-    return renderFiles(inventory, source, charts, appsDocuments.finish);
+    return renderFiles(inventory, source, charts, appsDocuments.finish, oneByOne ? appObjects : undefined);
   } finally {
     appsDocuments.cancel();
   }
@@ -37,17 +44,15 @@ function renderFiles(
   source: string,
   charts: ClusterCharts,
   appsDocuments: () => string[],
+  appObjects: readonly unknown[] | undefined,
 ): RenderedFile[] {
   // The platform's Namespaces and NetworkPolicies, as synthesized for k8s/, for the README's matrix.
   const policyObjects: unknown[] = [];
-  const manifests = manifestFiles(charts, appsDocuments, (object) => {
-    if (isRecord(object) && (object.kind === "Namespace" || object.kind === "NetworkPolicy"))
-      policyObjects.push(object);
-  });
+  const manifests = manifestFiles(charts, appsDocuments, (object) => keepPolicyObject(object, policyObjects));
   return [
     {
       path: "README.md",
-      content: clusterReadme(inventory, source, policyMatrix(inventory, charts, policyObjects)),
+      content: clusterReadme(inventory, source, policyMatrix(inventory, charts, policyObjects, appObjects)),
     },
     ...manifests,
     ...helmFiles(charts),
@@ -202,6 +207,9 @@ function talosFiles(inventory: ClusterInventory, charts: ClusterCharts): Rendere
   }));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
+/** Namespaces and NetworkPolicies: what the NetworkPolicy evaluator reads. */
+function keepPolicyObject(object: unknown, into: unknown[]): void {
+  if (typeof object !== "object" || object === null) return;
+  const { kind } = object as { kind?: unknown };
+  if (kind === "Namespace" || kind === "NetworkPolicy") into.push(object);
 }
