@@ -1,11 +1,12 @@
 import { accessAudiencePlaceholder } from "../../charts";
-import { enabledApps } from "../../inventory";
+import { enabledApps, platformNamespaces } from "../../inventory";
 import {
   AccessEvaluator,
   encodeToken,
   type GatewayRequest,
   type TokenClaims,
 } from "../support/access-evaluator";
+import { NetworkPolicyEvaluator } from "../support/network-policy-evaluator";
 import { renderedClusters } from "./rendered-clusters";
 
 const clusters = renderedClusters();
@@ -80,6 +81,31 @@ function clusterFacts(each: (typeof cases)[number]) {
     teamKeys: `https://${teamName}.cloudflareaccess.com/cdn-cgi/access/certs`,
   };
 }
+
+/** The public gateway's Envoy pods, which fetch the team's keys themselves. */
+const publicProxy = {
+  namespace: platformNamespaces.envoyGateway,
+  labels: {
+    "gateway.envoyproxy.io/owning-gateway-name": "public",
+    "gateway.envoyproxy.io/owning-gateway-namespace": platformNamespaces.envoyGateway,
+  },
+};
+/** An address of Cloudflare's, such as <team>.cloudflareaccess.com resolves to. */
+const cloudflareAddress = { ip: "104.16.0.1" };
+
+it("lets the public gateway's proxies fetch the team's keys wherever a hostname is protected", () => {
+  const protectedClusters = cases.filter((each) =>
+    each.exposures.some((exposure) => exposure.access === true),
+  );
+  expect(protectedClusters.length).toBeGreaterThan(0);
+  for (const { cluster } of protectedClusters) {
+    const network = new NetworkPolicyEvaluator(cluster.objects);
+    expect([cluster.source, network.allowed(publicProxy, cloudflareAddress, 443)]).toEqual([
+      cluster.source,
+      true,
+    ]);
+  }
+});
 
 /** Every Access-protected hostname of every rendered cluster. */
 const protectedCases = cases.flatMap((each) => {
