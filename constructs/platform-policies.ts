@@ -29,6 +29,7 @@ export interface KubernetesApiAccess {
 
 /** Some pods of another component, known before that component is built (the tunnel's connectors). */
 export interface PodsRef {
+  /** The namespace the pods run in. */
   readonly namespace: string;
   /** Labels that select exactly those pods in `namespace`. */
   readonly podLabels: Readonly<Record<string, string>>;
@@ -84,7 +85,15 @@ export function addressesEgress(
 export interface WorkloadPolicy {
   /** The pods, selected by their labels; a host-networked workload may have no rules. */
   readonly workload: ComponentWorkload;
+  /**
+   * What may open connections to the workload's pods, on top of what every platform pod admits.
+   * @default - nothing
+   */
   readonly ingress?: readonly k8s.NetworkPolicyIngressRule[];
+  /**
+   * Where the workload's pods may open connections, on top of DNS.
+   * @default - nowhere
+   */
   readonly egress?: readonly k8s.NetworkPolicyEgressRule[];
   /** Container ports named `…metrics`, which the telemetry collector scrapes. */
   readonly metricsPorts?: readonly number[];
@@ -92,6 +101,7 @@ export interface WorkloadPolicy {
 
 /** What `addComponentPolicies` writes for one platform namespace. */
 export interface ComponentPoliciesOptions {
+  /** The platform namespace whose pods the policies select. */
   readonly namespace: string;
   /** One entry per workload with allowances; workloads that need nothing but DNS may be left out. */
   readonly policies: readonly WorkloadPolicy[];
