@@ -4,3 +4,4 @@ export * from "./load";
 export * from "./problems";
 export * from "./schema";
 export * from "./secrets";
+export * from "./upgrades";
