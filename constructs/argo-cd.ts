@@ -5,6 +5,7 @@ import { AppProject } from "./imports/argoproj.io";
 import { attachLabels, gatewayRoute } from "./gateway-route";
 import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
 import {
+  applyAsPatchAnnotation,
   containerResources,
   type ComponentNamespace,
   type ComponentWorkload,
@@ -160,9 +161,9 @@ export class ArgoCd extends Construct implements PlatformComponent {
       metadata: {
         name: defaultProjectName,
         namespace,
-        // Argo CD may have created the project first, owning these fields: Pulumi's server-side apply
-        // takes them over instead of failing on the conflict.
-        annotations: { "pulumi.com/patchForce": "true" },
+        // Argo CD's server creates the project when it starts, before this is applied: it is patched,
+        // taking over the fields Argo CD's field manager owns.
+        annotations: { [applyAsPatchAnnotation]: "true", "pulumi.com/patchForce": "true" },
       },
       spec: {
         description: "Locked: every app has a project of its own, and the platform is applied by Pulumi.",

@@ -95,6 +95,13 @@ export interface InstallPhases {
   readonly afterCharts?: Construct;
 }
 
+/**
+ * Marks an object the component's own software creates before the caller applies it (Argo CD's `default`
+ * AppProject): the caller must patch the existing object, server-side and forcing field ownership, rather
+ * than create it, which would fail on an object that already exists. The value is `"true"`.
+ */
+export const applyAsPatchAnnotation = "homelab-platform/apply-as-patch";
+
 /** Requests and limits as Helm charts take them under `resources`. */
 export function containerResources(
   cpuRequest: string,

@@ -4,7 +4,15 @@ import * as random from "@pulumi/random";
 import type { Chart } from "cdk8s";
 import { phaseFileStem, type BootstrapSecret, type ClusterCharts, type SecretInput } from "../charts";
 import { withAccessAudiences } from "./builders";
+import { applyAsPatchAnnotation } from "../constructs/platform-component";
 import { helmChartArgs } from "./helm-chart-args";
+
+/** What `group` needs to know of a synthesized object. */
+interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly annotations?: Readonly<Record<string, string>> };
+}
 
 export interface PlatformArgs {
   readonly charts: ClusterCharts;
@@ -54,14 +62,27 @@ export class Platform extends pulumi.ComponentResource {
         : [];
     });
 
-    const group = (stem: string, chart: Chart, dependsOn: pulumi.Resource[]) => {
+    const group = (stem: string, chart: Chart, dependsOn: pulumi.Resource[]): pulumi.Resource[] => {
       const objects = withAccessAudiences(
         chart.toJson(),
         (host) => args.accessAudiences?.[host],
-      ) as unknown[];
-      return objects.length > 0
-        ? [new k8s.yaml.v2.ConfigGroup(`${name}-${stem}`, { objs: objects }, { ...child, dependsOn })]
-        : [];
+      ) as KubernetesObject[];
+      // Objects their software has already made are patched; creating them would fail.
+      const patches = objects.filter((object) => object.metadata?.annotations?.[applyAsPatchAnnotation] === "true");
+      const created = objects.filter((object) => !patches.includes(object));
+      return [
+        ...(created.length > 0
+          ? [new k8s.yaml.v2.ConfigGroup(`${name}-${stem}`, { objs: created }, { ...child, dependsOn })]
+          : []),
+        ...patches.map(
+          (object) =>
+            new k8s.apiextensions.CustomResourcePatch(
+              `${name}-${stem}-${object.kind.toLowerCase()}-${object.metadata.name}`,
+              object as unknown as k8s.apiextensions.CustomResourcePatchArgs,
+              { ...child, dependsOn },
+            ),
+        ),
+      ];
     };
     let previous: pulumi.Resource[] = [namespaces, ...secrets];
     for (const component of args.charts.components) {

@@ -100,7 +100,7 @@ describe("ArgoCd", () => {
     expect(project.metadata).toEqual({
       name: "default",
       namespace: "argocd",
-      annotations: { "pulumi.com/patchForce": "true" },
+      annotations: { "homelab-platform/apply-as-patch": "true", "pulumi.com/patchForce": "true" },
     });
     expect(project.spec).toMatchObject({
       sourceRepos: [],

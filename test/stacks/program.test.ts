@@ -267,6 +267,23 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
     expect(closureOf("argocd")).toContain(`${inventory.name}-05-cloudflared`);
   });
 
+  it("patches Argo CD's default project, which its server made first, instead of creating it", () => {
+    const [patch, ...more] = run.ofType("kubernetes:argoproj.io/v1alpha1:AppProjectPatch");
+    expect(more).toEqual([]);
+    expect(patch.inputs).toMatchObject({
+      metadata: { name: "default", namespace: "argocd", annotations: { "pulumi.com/patchForce": "true" } },
+      spec: { sourceRepos: [], destinations: [], clusterResourceWhitelist: [] },
+    });
+    // After the chart whose server makes it.
+    expect(dependencyClosure(run.registrations, patch)).toContain(`${inventory.name}-argocd`);
+    const objects = run
+      .ofType("kubernetes:yaml/v2:ConfigGroup")
+      .flatMap((group) => group.inputs.objs as { kind: string; metadata: { name: string } }[]);
+    expect(
+      objects.filter((object) => object.kind === "AppProject" && object.metadata.name === "default"),
+    ).toEqual([]);
+  });
+
   it("installs Cilium between the bootstrap and the full health gate, before any other chart", () => {
     const at = (predicate: (event: (typeof run.timeline)[number]) => boolean) =>
       run.timeline.findIndex(predicate);
@@ -443,10 +460,27 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
       renderedCharts.map((chart) => helmChartArgs(chart as unknown as HelmChart)).sort(byName),
     );
 
+    // Each group's objects, and after them the objects it patches rather than creates.
+    const prefix = `${inventory.name}-`;
+    const groups = run.ofType("kubernetes:yaml/v2:ConfigGroup");
+    const patches = run.registrations.filter((registration) => registration.type.endsWith("Patch"));
+    const stems = new Set(groups.map((group) => group.name.slice(prefix.length)));
+    // A patch is named `<cluster>-<stem>-<kind>-<name>`: its stem is the longest rendered one it starts with.
+    const stemOf = (patch: Registration) =>
+      [...files.keys()]
+        .filter((file) => file.startsWith("k8s/"))
+        .map((file) => file.slice("k8s/".length, -".yaml".length).replace(/^00-/, ""))
+        .filter((stem) => patch.name.startsWith(`${prefix}${stem}-`))
+        .sort((a, b) => b.length - a.length)[0];
+    for (const patch of patches) stems.add(stemOf(patch));
     const appliedGroups = new Map(
-      run
-        .ofType("kubernetes:yaml/v2:ConfigGroup")
-        .map((group) => [group.name.slice(`${inventory.name}-`.length), group.inputs.objs]),
+      [...stems].map((stem) => [
+        stem,
+        [
+          ...((groups.find((group) => group.name === `${prefix}${stem}`)?.inputs.objs as unknown[]) ?? []),
+          ...patches.filter((patch) => stemOf(patch) === stem).map((patch) => patch.inputs),
+        ],
+      ]),
     );
     const renderedGroups = new Map(
       [...files]
