@@ -483,7 +483,7 @@ export function matrixSection(matrix: PolicyMatrix): string {
     );
   }
   notes.push(
-    `The Kubernetes API: the control planes' addresses and the VIP, port ${apiServerPort} only. The LAN: ${code(matrix.lanAddress)}, an address of the node LAN that no node, router, VIP or pool holds. The internet: ${code(matrix.internetAddress)}.`,
+    `The Kubernetes API: the control planes' addresses and the VIP, port ${apiServerPort} only. The LAN: ${code(matrix.lanAddress)}, an address of the node LAN that no node, router, VIP or pool holds. The internet: ${code(matrix.internetAddress)}. A row that admits "any address" (the gateways' listeners, the webhooks' callers) admits the Kubernetes API's addresses too: they are addresses like any other to an \`ipBlock\`.`,
   );
   if (matrix.appGroups) {
     notes.push(

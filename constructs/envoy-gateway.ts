@@ -213,8 +213,9 @@ export class EnvoyGateway extends Construct implements PlatformComponent {
               },
             ],
           },
-          // Remote JWKS (Cloudflare Access's signing keys), fetched by the proxy itself.
-          internetEgress(tcpPorts(443)),
+          // Remote JWKS (Cloudflare Access's signing keys), fetched by the proxy itself: only the public
+          // gateway checks Access tokens.
+          ...(gateway.name === "public" ? [internetEgress(tcpPorts(443))] : []),
         ],
         metricsPorts: [metricsPort],
       });

@@ -23,6 +23,14 @@ export interface KubernetesApiAccess {
    * The control planes' own addresses: where kube-apiserver calls admission webhooks from.
    */
   readonly controlPlaneAddresses: readonly string[];
+  /**
+   * Further ranges kube-apiserver's calls to webhooks may come from. Under Cilium's tunnel routing a node
+   * reaches a pod on another node from its router address (`cilium_host`), which lies in the pod network,
+   * not from its LAN address; an `ipBlock` of the pod network matches those router addresses (with
+   * `policyCIDRMatchMode: nodes`) and never a pod.
+   * @default - none
+   */
+  readonly webhookCallerRanges?: readonly string[];
   /** The API server's port on those addresses (Talos: 6443). */
   readonly port: number;
 }
@@ -63,7 +71,10 @@ export function apiServerEgress(api: KubernetesApiAccess): k8s.NetworkPolicyEgre
 /** Ingress from kube-apiserver (host-networked on the control planes) to an admission webhook's pod port. */
 export function webhookIngress(api: KubernetesApiAccess, podPort: number): k8s.NetworkPolicyIngressRule {
   return {
-    from: api.controlPlaneAddresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } })),
+    from: [
+      ...api.controlPlaneAddresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } })),
+      ...(api.webhookCallerRanges ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+    ],
     ports: tcpPorts(podPort),
   };
 }

@@ -18,6 +18,7 @@ export const platformNamespaces = {
   cloudflared: "cloudflared",
   argocd: "argocd",
   lgtm: "monitoring",
+  upgrades: "tuppr",
 } as const;
 
 export const reservedNamespaces: readonly string[] = [
@@ -136,17 +137,21 @@ export function apiEndpoint(inventory: ClusterInventory): string {
  * The Kubernetes API as NetworkPolicies must name it (the constructs' `KubernetesApiAccess`): pods reach
  * it at every control plane's address and at the VIP (under Cilium's kube-proxy replacement the
  * `kubernetes` Service is translated to a control plane before policy sees it); the API server calls
- * admission webhooks from the control planes' own addresses. Decommissioning control planes still run.
+ * admission webhooks from the control planes' own addresses, and under Cilium's tunnel routing from a
+ * control plane's router address in the pod network when the webhook pod runs on another node.
+ * Decommissioning control planes still run.
  */
 export function kubernetesApiAccess(inventory: ClusterInventory): {
   readonly addresses: readonly string[];
   readonly controlPlaneAddresses: readonly string[];
+  readonly webhookCallerRanges: readonly string[];
   readonly port: number;
 } {
   const controlPlaneAddresses = controlPlaneNodes(inventory).map((node) => node.address);
   return {
     addresses: [...controlPlaneAddresses, inventory.network.vip],
     controlPlaneAddresses,
+    webhookCallerRanges: inventory.network.cni === "cilium" ? [inventory.network.podCidr] : [],
     port: apiServerPort,
   };
 }
@@ -212,4 +217,12 @@ export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
     { addresses: network.podCidr, use: "pod network" },
     { addresses: network.serviceCidr, use: "service network" },
   ];
+}
+
+/** Whole seconds of a validated Go duration such as `1h30m` (the `talos` timeouts). */
+export function durationSeconds(duration: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (!match) throw new Error(`${JSON.stringify(duration)} is not a duration such as 1h30m`);
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  return hours * 3600 + minutes * 60 + seconds;
 }

@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { certManagerWebhookPort, dns01Resolvers } from "../../constructs/cert-manager";
 import { envoyProxyPodPort } from "../../constructs/envoy-gateway";
 import { lgtmCollector } from "../../constructs/lgtm";
@@ -82,6 +83,11 @@ function platformPaths(cluster: RenderedCluster): Path[] {
   };
   const fromApiServer = (name: string, to: PodEndpoint, port: number) => {
     for (const ip of api.controlPlaneAddresses) open(`the API server on ${ip} → ${name}`, { ip }, to, port);
+    // Under Cilium's tunnel, from a control plane's router address in the pod network.
+    for (const range of api.webhookCallerRanges) {
+      const ip = routerAddressIn(range);
+      open(`the API server by its router address ${ip} → ${name}`, { ip }, to, port);
+    }
   };
   const lan = { ip: inventory.network.gateway };
   const apps = enabledApps(inventory).map((app) => ({
@@ -191,7 +197,12 @@ function platformPaths(cluster: RenderedCluster): Path[] {
         );
       }
       closed(`the LAN → the ${gateway} proxies' admin and metrics`, lan, proxy[gateway], ports.envoyMetrics);
-      open(`the ${gateway} proxies → remote JWKS`, proxy[gateway], internet, 443);
+      (gateway === "public" ? open : closed)(
+        `the ${gateway} proxies → the internet on 443 (remote JWKS: public only)`,
+        proxy[gateway],
+        internet,
+        443,
+      );
       closed(`the ${gateway} proxies → the LAN`, proxy[gateway], lan, 443);
       closed(`the ${gateway} proxies → the API`, proxy[gateway], { ip: api.addresses[0] }, api.port);
       if (collectorPod)
@@ -452,3 +463,11 @@ describe("the paths", () => {
     expect(wrong.length).toBeGreaterThan(20);
   });
 });
+
+/** The second address of a range, such as a node's `cilium_host` address at the start of its pod range. */
+function routerAddressIn(range: string): string {
+  const [network] = ipaddr.parseCIDR(range);
+  const bytes = network.toByteArray();
+  bytes[3] += 1;
+  return ipaddr.fromByteArray(bytes).toString();
+}
