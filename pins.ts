@@ -48,6 +48,10 @@ export const pins = {
     mimir: "6.1.0",
     // renovate: datasource=helm registryUrl=https://grafana.github.io/helm-charts depName=alloy
     alloy: "1.8.1",
+    // Talos and Kubernetes upgrades as custom resources (TalosUpgrade, KubernetesUpgrade); its CRDs are not
+    // in the chart, the construct applies them from vendor/schemas/crds.
+    // renovate: datasource=docker depName=ghcr.io/home-operations/charts/tuppr
+    tuppr: "0.5.0",
   },
 
   /** Container images that the project's own constructs run. */

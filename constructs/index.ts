@@ -17,3 +17,4 @@ export * from "./platform-component";
 export * from "./platform-policies";
 export * from "./readiness-gate";
 export * from "./telemetry-collector";
+export * from "./tuppr";

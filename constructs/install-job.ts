@@ -73,6 +73,11 @@ export function resourceRef(group: string, kind: string, namespace: string, name
   return `${group}/namespaces/${namespace}/${kind}/${name}`;
 }
 
+/** A reference to a cluster-scoped object for `dependsOnAnnotation`: `<group>/<kind>/<name>`. */
+export function clusterResourceRef(group: string, kind: string, name: string): string {
+  return `${group}/${kind}/${name}`;
+}
+
 /** The annotation on an install Job's pod template that names what it was run for. */
 export const installJobRevisionAnnotation = "homelab.dev/install-revision";
 

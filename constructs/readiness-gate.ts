@@ -1,7 +1,13 @@
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-30";
 import { pins } from "../pins";
-import { installJob, installJobAccount, resourceRef, installJobName } from "./install-job";
+import {
+  clusterResourceRef,
+  installJob,
+  installJobAccount,
+  installJobName,
+  resourceRef,
+} from "./install-job";
 
 /** Configuration of `WebhookReadinessGate`: which guarded kind to try, and where. */
 export interface WebhookReadinessGateProps {
@@ -10,8 +16,9 @@ export interface WebhookReadinessGateProps {
   /** Where the gate runs and where the probe object is tried: the component's namespace. */
   readonly namespace: string;
   /**
-   * A namespaced custom resource of a kind the component's webhook admits, valid as it stands, in
-   * `namespace`. It is only ever created with `--dry-run=server`: the webhook answers, nothing is stored.
+   * A custom resource of a kind the component's webhook admits, valid as it stands: tried in `namespace`,
+   * or without one when `clusterScoped`. It is only ever created with `--dry-run=server`: the webhook
+   * answers, nothing is stored.
    */
   readonly probe: {
     readonly apiVersion: string;
@@ -19,8 +26,14 @@ export interface WebhookReadinessGateProps {
     readonly metadata: { readonly name: string };
     readonly spec?: unknown;
   };
-  /** The probe's resource (plural), for the Role that lets the gate create it. */
+  /** The probe's resource (plural), for the Role (or ClusterRole) that lets the gate create it. */
   readonly resource: string;
+  /**
+   * The probe's kind is cluster-scoped (tuppr's TalosUpgrade): the probe has no namespace, and a
+   * ClusterRole and its ClusterRoleBinding, both named `name`, let the gate create it instead of a Role.
+   * @default false
+   */
+  readonly clusterScoped?: boolean;
   /**
    * What the component was installed at, such as its chart version: a change runs the gate again.
    * @default - none
@@ -54,20 +67,18 @@ export class WebhookReadinessGate extends Construct {
     super(scope, id);
     const [apiGroup] = props.probe.apiVersion.includes("/") ? props.probe.apiVersion.split("/") : [""];
     this.jobName = installJobName(props.name, props.revision);
-    const account = installJobAccount(this, {
-      name: props.name,
-      namespace: props.namespace,
-      rules: [{ apiGroups: [apiGroup], resources: [props.resource], verbs: ["create"] }],
-    });
+    const rules = [{ apiGroups: [apiGroup], resources: [props.resource], verbs: ["create"] }];
+    const account = props.clusterScoped
+      ? clusterAccount(this, props.name, props.namespace, rules)
+      : installJobAccount(this, { name: props.name, namespace: props.namespace, rules });
+    const probeMetadata = props.clusterScoped
+      ? { ...props.probe.metadata }
+      : { ...props.probe.metadata, namespace: props.namespace };
     new k8s.KubeConfigMap(this, "probe", {
       metadata: { name: props.name, namespace: props.namespace },
       data: {
         // JSON, which kubectl reads like YAML.
-        "probe.json": JSON.stringify(
-          { ...props.probe, metadata: { ...props.probe.metadata, namespace: props.namespace } },
-          null,
-          2,
-        ),
+        "probe.json": JSON.stringify({ ...props.probe, metadata: probeMetadata }, null, 2),
       },
     });
     installJob(this, "job", {
@@ -85,4 +96,31 @@ export class WebhookReadinessGate extends Construct {
       after: [...account, resourceRef("", "ConfigMap", props.namespace, props.name)],
     });
   }
+}
+
+/**
+ * The gate's ServiceAccount in `namespace`, and a ClusterRole with `rules` bound to it, all named `name`:
+ * what creating a cluster-scoped probe needs. Returns their references for the Job's `after`.
+ */
+function clusterAccount(
+  scope: Construct,
+  name: string,
+  namespace: string,
+  rules: k8s.PolicyRule[],
+): string[] {
+  new k8s.KubeServiceAccount(scope, "service-account", {
+    metadata: { name, namespace },
+    automountServiceAccountToken: false,
+  });
+  new k8s.KubeClusterRole(scope, "cluster-role", { metadata: { name }, rules });
+  new k8s.KubeClusterRoleBinding(scope, "cluster-role-binding", {
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ kind: "ServiceAccount", name, namespace }],
+  });
+  return [
+    resourceRef("", "ServiceAccount", namespace, name),
+    clusterResourceRef("rbac.authorization.k8s.io", "ClusterRole", name),
+    clusterResourceRef("rbac.authorization.k8s.io", "ClusterRoleBinding", name),
+  ];
 }

@@ -16,7 +16,11 @@ bundle_dir="$(mktemp -d)"
 trap 'rm -rf "$bundle_dir"' EXIT
 
 # The CRD sets whose kinds the constructs create; the tests validate against every set regardless.
-used_crd_sets=("$crds_dir"/metallb-* "$crds_dir"/cert-manager-* "$crds_dir"/gateway-api-* "$crds_dir"/envoy-gateway-* "$crds_dir"/argo-cd-*)
+used_crd_sets=("$crds_dir"/metallb-* "$crds_dir"/cert-manager-* "$crds_dir"/gateway-api-* "$crds_dir"/envoy-gateway-* "$crds_dir"/argo-cd-* "$crds_dir"/tuppr-*)
+
+# The CRD sets no chart installs, which the constructs apply themselves: each also becomes a module of
+# the CRDs as data, <group>.crds.ts (a TypeScript module, so that the packed library carries it).
+applied_crd_sets=("$crds_dir"/tuppr-*)
 
 # cdk8s import writes one module per API group of each input and overwrites it on the next input, so
 # all CRDs go in as one multi-document bundle: every group's module then holds all of its kinds.
@@ -36,3 +40,7 @@ node_modules/.bin/cdk8s import "$bundle_dir/crds.yaml" \
   --output "$imports_dir" \
   --no-save \
   --no-check-upgrade
+
+for crd_set in "${applied_crd_sets[@]}"; do
+  node scripts/crd-module.mjs "$crd_set" "$imports_dir"
+done

@@ -306,14 +306,20 @@ describe("the committed vendor/", () => {
     expect(checkVendor(vendorDirectory, readManifest(), pins)).toEqual([]);
   });
 
-  it("holds the facts of every chart pins.ts pins, and of tuppr (not pinned yet)", () => {
+  it("holds the facts of every chart pins.ts pins, each marked pinned, and of no other chart", () => {
     const charts = fs.readdirSync(path.join(vendorDirectory, "charts")).sort();
     const pinned = Object.values(pins.charts);
     for (const version of pinned) {
       expect(charts.some((file) => file.endsWith(`-${version}.json`))).toBe(true);
     }
-    expect(charts).toContain("tuppr-0.5.0.json");
-    expect(charts).toHaveLength(pinned.length + 1);
+    expect(charts).toContain(`tuppr-${pins.charts.tuppr}.json`);
+    expect(charts).toHaveLength(pinned.length);
+    const unpinned = charts.filter(
+      (file) =>
+        !(JSON.parse(fs.readFileSync(path.join(vendorDirectory, "charts", file), "utf8")) as ChartFacts).chart
+          .pinned,
+    );
+    expect(unpinned).toEqual([]);
   });
 
   it("validates Argo CD objects against the version the pinned argo-cd chart installs", () => {
