@@ -8,6 +8,7 @@ import { EnvoyGateway } from "../constructs/envoy-gateway";
 import { Lgtm, lgtmCollector } from "../constructs/lgtm";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
+import { Tuppr } from "../constructs/tuppr";
 import type {
   ComponentNamespace,
   ComponentWorkload,
@@ -20,6 +21,7 @@ import {
   autoAssignedPool,
   grafanaHostname,
   hasTunnel,
+  durationSeconds,
   kubernetesApiAccess,
   platformNamespaces,
   type ClusterInventory,
@@ -142,7 +144,12 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
       // Two operators, one on a single-node cluster: they are host-networked, spread one per node.
       operatorReplicas: Math.min(2, inventory.nodes.filter((node) => !node.decommission).length),
     });
-    cni = { name: "cilium", helmCharts: cilium.helmCharts, workloads: cilium.workloads, namespace: cilium.namespace };
+    cni = {
+      name: "cilium",
+      helmCharts: cilium.helmCharts,
+      workloads: cilium.workloads,
+      namespace: cilium.namespace,
+    };
   }
 
   // Alloy's identity is fixed, so components applied before the LGTM stack can already admit it.
@@ -271,6 +278,23 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
         return stack;
       },
       () => (bucketJob ? [bucketJob] : []),
+    );
+  }
+
+  // tuppr: the versions as upgrade resources, rolled out node by node once they move.
+  if (platform.upgrades.enabled) {
+    add(
+      "upgrades",
+      (scope, phases) =>
+        new Tuppr(scope, "upgrades", {
+          talosVersion: inventory.talosVersion,
+          kubernetesVersion: inventory.kubernetesVersion,
+          upgradeTimeoutSeconds: durationSeconds(inventory.talos.upgradeTimeout),
+          namespace: platformNamespaces.upgrades,
+          phases,
+          apiServer,
+          telemetry: collector,
+        }),
     );
   }
 

@@ -7,6 +7,7 @@ export const componentOrder = [
   "cloudflared",
   "argocd",
   "lgtm",
+  "upgrades",
   "apps",
 ] as const;
 

@@ -265,6 +265,13 @@ export const chartWebhooks: Readonly<Record<string, Readonly<Record<string, Webh
       why: "validates every cert-manager.io object, failurePolicy Fail",
     },
   },
+  tuppr: {
+    "templates/webhook.tpl": {
+      handling: "gate",
+      job: "tuppr-webhook-gate",
+      why: "validates TalosUpgrades and KubernetesUpgrades, failurePolicy Fail, and admits none before Talos made the talosconfig Secret",
+    },
+  },
   "gateway-helm": {
     "templates/envoy-proxy-topology-injector-webhook.yaml": {
       handling: "off",

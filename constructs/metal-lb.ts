@@ -9,7 +9,7 @@ import type {
   InstallPhases,
   PlatformComponent,
 } from "./platform-component";
-import { installJobName, installJobPodLabels, waitForJob } from "./install-job";
+import { installJobPodLabels, waitForJob } from "./install-job";
 import {
   addComponentPolicies,
   apiServerEgress,
@@ -113,7 +113,7 @@ export class MetalLb extends Construct implements PlatformComponent {
 
     // The webhook serves once the controller has rotated its certificate into the webhook configuration;
     // an L2Advertisement admits any empty spec, so the dry run fails only while the webhook does not answer.
-    new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
+    const readinessGate = new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
       name: gateName,
       namespace,
       probe: {
@@ -183,7 +183,7 @@ export class MetalLb extends Construct implements PlatformComponent {
     });
     // Without a phase of its own the gate shares this scope: the pools and the advertisement wait for it.
     if (!props.phases?.afterCharts) {
-      waitForJob(this, { namespace, name: installJobName(gateName, pins.charts.metallb) }, ["metallb.io"]);
+      waitForJob(this, { namespace, name: readinessGate.jobName }, ["metallb.io"]);
     }
   }
 }

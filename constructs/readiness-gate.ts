@@ -35,8 +35,9 @@ export interface WebhookReadinessGateProps {
    */
   readonly clusterScoped?: boolean;
   /**
-   * What the component was installed at, such as its chart version: a change runs the gate again.
-   * @default - none
+   * What the component was installed at, such as its chart version: a change runs the gate again (a
+   * new kubectl image does too: the Job's name carries both).
+   * @default - none: the image alone
    */
   readonly revision?: string;
   /**
@@ -66,7 +67,11 @@ export class WebhookReadinessGate extends Construct {
   constructor(scope: Construct, id: string, props: WebhookReadinessGateProps) {
     super(scope, id);
     const [apiGroup] = props.probe.apiVersion.includes("/") ? props.probe.apiVersion.split("/") : [""];
-    this.jobName = installJobName(props.name, props.revision);
+    const image = props.image ?? `registry.k8s.io/kubectl:${pins.images.kubectl}`;
+    // A new kubectl (or chart) is a new Job: a Job's pod template cannot be updated.
+    const imageTag = image.slice(image.lastIndexOf(":") + 1);
+    const revision = props.revision === undefined ? imageTag : `${props.revision}-${imageTag}`;
+    this.jobName = installJobName(props.name, revision);
     const rules = [{ apiGroups: [apiGroup], resources: [props.resource], verbs: ["create"] }];
     const account = props.clusterScoped
       ? clusterAccount(this, props.name, props.namespace, rules)
@@ -84,7 +89,7 @@ export class WebhookReadinessGate extends Construct {
     installJob(this, "job", {
       name: props.name,
       namespace: props.namespace,
-      image: props.image ?? `registry.k8s.io/kubectl:${pins.images.kubectl}`,
+      image,
       // The image's entrypoint is kubectl (as the Loki chart runs it). A failed try fails the pod; the Job
       // starts another after its back-off, until it succeeds or the deadline passes.
       args: ["create", "--dry-run=server", "--filename=/probe/probe.json", "--output=name"],
@@ -92,7 +97,7 @@ export class WebhookReadinessGate extends Construct {
       configMaps: [{ name: props.name, mountPath: "/probe" }],
       backoffLimit: 12,
       activeDeadlineSeconds: props.timeoutSeconds ?? 600,
-      revision: props.revision,
+      revision,
       after: [...account, resourceRef("", "ConfigMap", props.namespace, props.name)],
     });
   }

@@ -3,13 +3,7 @@ import { Construct } from "constructs";
 import { pins } from "../pins";
 import { KubernetesUpgrade, TalosUpgrade } from "./imports/tuppr.home-operations.com";
 import { customResourceDefinitions } from "./imports/tuppr.home-operations.com.crds";
-import {
-  clusterResourceRef,
-  dependsOnAnnotation,
-  installJobName,
-  installJobPodLabels,
-  waitForJob,
-} from "./install-job";
+import { clusterResourceRef, dependsOnAnnotation, installJobPodLabels, waitForJob } from "./install-job";
 import type {
   ComponentNamespace,
   ComponentWorkload,
@@ -94,6 +88,9 @@ export const tupprWaitFor = '["condition=Ready","jsonpath={.status.phase}=Comple
 /** The readiness gate's Job and its ServiceAccount, ClusterRole and ConfigMap. */
 const gateName = "tuppr-webhook-gate";
 const tupprGroup = "tuppr.home-operations.com";
+/** The Talos version of the readiness gate's dry-run TalosUpgrade: any well-formed one is admitted. */
+const gateProbeTalosVersion = "v1.0.0";
+
 /** What ValidateVersionFormat of tuppr's webhook admits (and the CRDs' `pattern`), as Talos tags versions. */
 const taggedVersion = /^v[0-9]+\.[0-9]+\.[0-9]+(-[a-zA-Z0-9.-]+)?$/;
 const plainVersion = /^[0-9]+\.[0-9]+\.[0-9]+(-[a-zA-Z0-9.-]+)?$/;
@@ -169,16 +166,17 @@ export class Tuppr extends Construct implements PlatformComponent {
       new ApiObject(crdScope, metadata.name, { apiVersion, kind, metadata, ...rest });
     }
 
-    // The webhook admits nothing until the talosconfig Secret exists; a TalosUpgrade at the target version
-    // (on nodes matching no other plan) is otherwise admitted, with warnings only.
-    new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
+    // The webhook admits nothing until the talosconfig Secret exists; a TalosUpgrade (on nodes matching no
+    // other plan) is otherwise admitted, with warnings only. The probe's version is fixed, not the target:
+    // a version bump must not change the gate's Job, whose spec Kubernetes will not update.
+    const readinessGate = new WebhookReadinessGate(props.phases?.afterCharts ?? this, `${id}-webhook-gate`, {
       name: gateName,
       namespace,
       probe: {
         apiVersion: TalosUpgrade.GVK.apiVersion,
         kind: TalosUpgrade.GVK.kind,
         metadata: { name: `${gateName}-probe` },
-        spec: { talos: { version: props.talosVersion } },
+        spec: { talos: { version: gateProbeTalosVersion } },
       },
       resource: "talosupgrades",
       clusterScoped: true,
@@ -240,7 +238,7 @@ export class Tuppr extends Construct implements PlatformComponent {
 
     // Without a phase of its own the gate shares this scope: the CRs wait for it.
     if (!props.phases?.afterCharts) {
-      waitForJob(this, { namespace, name: installJobName(gateName, pins.charts.tuppr) }, [tupprGroup]);
+      waitForJob(this, { namespace, name: readinessGate.jobName }, [tupprGroup]);
     }
   }
 }

@@ -155,6 +155,11 @@ const talos = strict({
   bootstrapTimeout: talosTimeout.default("30m"),
   /** Talos's cluster health gate before anything talks to Kubernetes. */
   healthTimeout: talosTimeout.default("30m"),
+  /**
+   * Each rolling upgrade a version bump starts (tuppr's TalosUpgrade, then its KubernetesUpgrade):
+   * `pulumi up` waits for it to complete, a node at a time.
+   */
+  upgradeTimeout: talosTimeout.default("6h"),
 });
 
 const gateways = strict({
@@ -218,6 +223,8 @@ const platform = strict({
     hostname: dnsName.optional(),
     dex: z.boolean().default(false),
   }).prefault({}),
+  /** tuppr: Talos and Kubernetes upgrades as rolling, health-checked runs from the versions above. */
+  upgrades: strict({ enabled }).prefault({}),
   lgtm: strict({
     enabled,
     /** Internal hostname of Grafana. @default grafana.<domain> */

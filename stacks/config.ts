@@ -63,6 +63,14 @@ export function loadStackInventory(): ClusterInventory {
   }
 }
 
+/** Whether the stack file's inventory names `network.cni` itself, rather than leaving it to the default. */
+export function explicitCni(): boolean {
+  const value = new pulumi.Config("homelab").getObject<{ network?: { cni?: unknown } }>(
+    inventoryKey.slice("homelab:".length),
+  );
+  return value?.network?.cni !== undefined;
+}
+
 /** A secret setting, or a stop that names the command which sets it. */
 export function requireSecretSetting(setting: SecretSetting): pulumi.Output<string> {
   const value = new pulumi.Config("homelab").getSecret(setting.key.slice("homelab:".length));

@@ -3,12 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildClusterCharts } from "../charts";
 import type { ClusterInventory } from "../inventory";
 import { edgePlan } from "./builders";
+import type { DeployedRecord } from "./deployed";
 import { Edge } from "./edge";
 import { Platform } from "./platform";
 import { TalosCluster } from "./talos-cluster";
 
 export interface HomelabClusterArgs {
   readonly inventory: ClusterInventory;
+  /**
+   * The inventory's versions differ from those the nodes were last upgraded to: tuppr rolls them out in
+   * this run, and no node's machine config is re-applied until it has (see `TalosClusterArgs`).
+   * @default false
+   */
+  readonly upgradePending?: boolean;
   /** Needed when the cluster has a Cloudflare tunnel. */
   readonly cloudflareApiToken?: pulumi.Output<string>;
   /** Needed when cert-manager is enabled. */
@@ -24,6 +31,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
   readonly tunnelId?: pulumi.Output<string>;
   readonly gatewayAddresses: { readonly internal: string; readonly public: string };
   readonly publicHostnames: readonly string[];
+  /** The CNI, and the versions once every upgrade this run started has completed; see `DeployedRecord`. */
+  readonly deployed: pulumi.Output<DeployedRecord>;
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:HomelabCluster", name, {}, opts);
@@ -32,7 +41,12 @@ export class HomelabCluster extends pulumi.ComponentResource {
 
     const talos = new TalosCluster(
       name,
-      { inventory, hostMounts: charts.hostMounts, cniCharts: charts.cni?.helmCharts ?? [] },
+      {
+        inventory,
+        hostMounts: charts.hostMounts,
+        cniCharts: charts.cni?.helmCharts ?? [],
+        holdConfigChanges: args.upgradePending ?? false,
+      },
       { parent: this },
     );
 
@@ -54,7 +68,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       );
     }
 
-    new Platform(
+    const platform = new Platform(
       name,
       {
         charts,
@@ -76,6 +90,12 @@ export class HomelabCluster extends pulumi.ComponentResource {
     this.tunnelId = edge?.tunnelId;
     this.gatewayAddresses = { ...inventory.gateways };
     this.publicHostnames = charts.publicExposures.map((exposure) => exposure.host).sort();
+    // The versions are recorded only once tuppr reports both upgrades completed (their resources wait
+    // for it): a failed or interrupted run leaves the record, and so the held configs, as they were.
+    this.deployed = platform.applied("upgrades").apply(() => ({
+      cni: inventory.network.cni,
+      versions: { talosVersion: inventory.talosVersion, kubernetesVersion: inventory.kubernetesVersion },
+    }));
     this.registerOutputs({
       apiEndpoint: this.apiEndpoint,
       kubeconfig: this.kubeconfig,

@@ -2,34 +2,69 @@
  * The Pulumi program: one cluster per stack (`pulumi up -s core|dev|prod`), from the inventory in
  * `Pulumi.<stack>.yaml` and the secrets set with `pulumi config set --secret`.
  */
-import { hasTunnel } from "../inventory";
-import { loadStackInventory, refusePlainSecrets, requireSecretSetting, secretSettings } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import { formatProblem, hasTunnel, inventoryKey, upgradeProblems } from "../inventory";
+import {
+  explicitCni,
+  loadStackInventory,
+  refusePlainSecrets,
+  requireSecretSetting,
+  secretSettings,
+  stackFile,
+} from "./config";
+import { cniProblems, previousDeployment, upgradePending } from "./deployed";
 import { HomelabCluster } from "./homelab-cluster";
 
-refusePlainSecrets();
-const inventory = loadStackInventory();
+export = async () => {
+  refusePlainSecrets();
+  const inventory = loadStackInventory();
 
-const cluster = new HomelabCluster(inventory.name, {
-  inventory,
-  cloudflareApiToken: hasTunnel(inventory)
-    ? requireSecretSetting(secretSettings.cloudflareApiToken)
-    : undefined,
-  cloudflareDnsToken: inventory.platform.certManager.enabled
-    ? requireSecretSetting(secretSettings.cloudflareDnsToken)
-    : undefined,
-});
+  // What the cluster runs now decides what this run may do to it.
+  const previous = await previousDeployment();
+  const problems = [
+    ...cniProblems(previous, inventory, explicitCni()),
+    ...upgradeProblems(previous.record?.versions, inventory),
+  ];
+  if (problems.length > 0) {
+    throw new pulumi.RunError(
+      problems
+        .map((problem) =>
+          formatProblem(stackFile(), { ...problem, path: ["config", inventoryKey, ...problem.path] }),
+        )
+        .join("\n"),
+    );
+  }
 
-/** Where kubectl reaches the cluster: the control planes' VIP. */
-export const apiEndpoint = cluster.apiEndpoint;
-/** Secret: `pulumi stack output --show-secrets kubeconfig > ~/.kube/<cluster>`. */
-export const kubeconfig = cluster.kubeconfig;
-/** Secret: `pulumi stack output --show-secrets talosconfig > ~/.talos/<cluster>`. */
-export const talosconfig = cluster.talosconfig;
-/** The ISO each node class boots from. */
-export const bootImages = cluster.bootImages;
-/** The Cloudflare tunnel; find it in the Zero Trust dashboard. */
-export const tunnelId = cluster.tunnelId;
-/** The gateways' LAN addresses, for the LAN resolver's split DNS. */
-export const gatewayAddresses = cluster.gatewayAddresses;
-/** Hostnames published through the tunnel. */
-export const publicHostnames = cluster.publicHostnames;
+  const cluster = new HomelabCluster(inventory.name, {
+    inventory,
+    upgradePending: upgradePending(previous, inventory),
+    cloudflareApiToken: hasTunnel(inventory)
+      ? requireSecretSetting(secretSettings.cloudflareApiToken)
+      : undefined,
+    cloudflareDnsToken: inventory.platform.certManager.enabled
+      ? requireSecretSetting(secretSettings.cloudflareDnsToken)
+      : undefined,
+  });
+
+  return {
+    /** Where kubectl reaches the cluster: the control planes' VIP. */
+    apiEndpoint: cluster.apiEndpoint,
+    /** Secret: `pulumi stack output --show-secrets kubeconfig > ~/.kube/<cluster>`. */
+    kubeconfig: cluster.kubeconfig,
+    /** Secret: `pulumi stack output --show-secrets talosconfig > ~/.talos/<cluster>`. */
+    talosconfig: cluster.talosconfig,
+    /** The ISO each node class boots from. */
+    bootImages: cluster.bootImages,
+    /** The Cloudflare tunnel; find it in the Zero Trust dashboard. */
+    tunnelId: cluster.tunnelId,
+    /** The gateways' LAN addresses, for the LAN resolver's split DNS. */
+    gatewayAddresses: cluster.gatewayAddresses,
+    /** Hostnames published through the tunnel. */
+    publicHostnames: cluster.publicHostnames,
+    /**
+     * The CNI and the versions every node has been upgraded to, read back by the next run: the versions
+     * resolve only once the cluster's upgrades have completed.
+     */
+    deployed: cluster.deployed,
+  };
+};

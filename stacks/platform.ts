@@ -2,7 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Chart } from "cdk8s";
-import { phaseFileStem, type BootstrapSecret, type ClusterCharts, type SecretInput } from "../charts";
+import {
+  phaseFileStem,
+  type ComponentName,
+  type BootstrapSecret,
+  type ClusterCharts,
+  type SecretInput,
+} from "../charts";
 import { withAccessAudiences } from "./builders";
 import { applyAsPatchAnnotation } from "../constructs/platform-component";
 import { helmChartArgs } from "./helm-chart-args";
@@ -37,6 +43,8 @@ export interface PlatformArgs {
  * awaits), then the component's own cdk8s objects. Each step depends on the ones before.
  */
 export class Platform extends pulumi.ComponentResource {
+  private readonly ownObjects = new Map<ComponentName, pulumi.Resource[]>();
+
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:Platform", name, {}, opts);
     const provider = new k8s.Provider(
@@ -68,7 +76,9 @@ export class Platform extends pulumi.ComponentResource {
         (host) => args.accessAudiences?.[host],
       ) as KubernetesObject[];
       // Objects their software has already made are patched; creating them would fail.
-      const patches = objects.filter((object) => object.metadata?.annotations?.[applyAsPatchAnnotation] === "true");
+      const patches = objects.filter(
+        (object) => object.metadata?.annotations?.[applyAsPatchAnnotation] === "true",
+      );
       const created = objects.filter((object) => !patches.includes(object));
       return [
         ...(created.length > 0
@@ -117,8 +127,21 @@ export class Platform extends pulumi.ComponentResource {
         ...afterCharts,
       ]);
       previous = [...beforeCharts, ...helmReleases, ...withCharts, ...afterCharts, ...own];
+      this.ownObjects.set(component.component, own);
     }
     this.registerOutputs({});
+  }
+
+  /**
+   * Resolves once the component's own objects exist, each as its await logic (or `pulumi.com/waitFor`)
+   * defines it: a ConfigGroup's `resources` resolve after every object in it was created or updated.
+   * Resolves at once for a component the cluster does not enable.
+   */
+  applied(component: ComponentName): pulumi.Output<boolean> {
+    const groups = (this.ownObjects.get(component) ?? []).filter((resource) =>
+      k8s.yaml.v2.ConfigGroup.isInstance(resource),
+    ) as k8s.yaml.v2.ConfigGroup[];
+    return pulumi.all(groups.map((group) => group.resources)).apply(() => true);
   }
 }
 

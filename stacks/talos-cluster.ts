@@ -50,6 +50,15 @@ export interface TalosClusterArgs {
    * @default []
    */
   readonly cniCharts?: readonly HelmChart[];
+  /**
+   * Leave running nodes' machine configs as they are this run: the versions move, and tuppr rolls them out
+   * a node at a time with health checks, writing the new installer and Kubernetes images into each node's
+   * config itself. Re-applying the generated configs now would restart every node's Kubernetes components
+   * at once, or put back the old images on nodes tuppr already upgraded. New nodes are still created, at
+   * the new versions; the configs catch up (changing nothing on the nodes) in the run after.
+   * @default false
+   */
+  readonly holdConfigChanges?: boolean;
 }
 
 /**
@@ -123,7 +132,11 @@ export class TalosCluster extends pulumi.ComponentResource {
           onDestroy: nodeOnDestroy,
           timeouts: { create: applyTimeout, update: applyTimeout, delete: applyTimeout },
         },
-        { ...child, dependsOn: dependsOn ? [dependsOn] : [] },
+        {
+          ...child,
+          dependsOn: dependsOn ? [dependsOn] : [],
+          ...(args.holdConfigChanges ? { ignoreChanges: ["machineConfigurationInput"] } : {}),
+        },
       );
     };
     // One chain per role: each apply waits for the one before it, so at most one control plane and
@@ -183,7 +196,11 @@ export class TalosCluster extends pulumi.ComponentResource {
     // during its last run (its reset comes after), so it is listed until its entry is deleted.
     // `after` delays the check until it resolves: an invoke's `dependsOn` waits for custom resources
     // only, not for what a component (a Helm chart) creates.
-    const health = (skipKubernetesChecks: boolean, dependsOn: pulumi.Resource[], after?: pulumi.Output<unknown>) =>
+    const health = (
+      skipKubernetesChecks: boolean,
+      dependsOn: pulumi.Resource[],
+      after?: pulumi.Output<unknown>,
+    ) =>
       talos.cluster.getHealthOutput(
         {
           clientConfiguration: secrets.clientConfiguration,
@@ -212,7 +229,8 @@ export class TalosCluster extends pulumi.ComponentResource {
         child,
       );
       cni = cniCharts.map(
-        (chart) => new k8s.helm.v4.Chart(`${name}-${chart.release}`, helmChartArgs(chart), { ...child, provider }),
+        (chart) =>
+          new k8s.helm.v4.Chart(`${name}-${chart.release}`, helmChartArgs(chart), { ...child, provider }),
       );
     }
     // A chart's `resources` resolve once the provider has created every object in it.

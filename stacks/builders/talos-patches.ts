@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import type { KubeletHostMount } from "../../constructs/local-path-storage";
-import type { ClusterInventory, ClusterNode } from "../../inventory";
+import { platformNamespaces, type ClusterInventory, type ClusterNode } from "../../inventory";
 import { installerImage, nodeClassOf, schematicIdPlaceholder } from "./talos-images";
 
 /** KubePrism: an in-node load balancer for the API, so nodes survive a control plane going away. */
@@ -89,7 +89,20 @@ function machinePatch(
         : {}),
     },
     ...(node.zone !== undefined ? { nodeLabels: { "topology.kubernetes.io/zone": node.zone } } : {}),
-    features: { kubePrism: { enabled: true, port: kubePrismPort } },
+    features: {
+      kubePrism: { enabled: true, port: kubePrismPort },
+      // tuppr's upgrade runs talk to Talos from its namespace; Talos allows this on control planes only,
+      // which proxy the other nodes' calls.
+      ...(isControlPlane && inventory.platform.upgrades.enabled
+        ? {
+            kubernetesTalosAPIAccess: {
+              enabled: true,
+              allowedRoles: ["os:admin"],
+              allowedKubernetesNamespaces: [platformNamespaces.upgrades],
+            },
+          }
+        : {}),
+    },
   };
   // With Cilium, Talos installs no CNI and no kube-proxy: the program installs Cilium, which replaces both.
   const cilium = network.cni === "cilium";

@@ -154,6 +154,7 @@ describe("values the platform sets", () => {
         "mimir-distributed",
         "grafana",
         "alloy",
+        "tuppr",
       ]),
     );
   });

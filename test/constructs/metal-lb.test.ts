@@ -23,7 +23,7 @@ describe("MetalLb's webhook readiness gate", () => {
       "Role/metallb-webhook-gate",
       "RoleBinding/metallb-webhook-gate",
       "ConfigMap/metallb-webhook-gate",
-      `Job/${installJobName("metallb-webhook-gate", pins.charts.metallb)}`,
+      `Job/${installJobName("metallb-webhook-gate", `${pins.charts.metallb}-${pins.images.kubectl}`)}`,
     ]);
     expect(gate.find((manifest) => manifest.kind === "Role")!.rules).toEqual([
       { apiGroups: ["metallb.io"], resources: ["l2advertisements"], verbs: ["create"] },
@@ -45,7 +45,7 @@ describe("MetalLb's webhook readiness gate", () => {
     // …and the pools and the advertisement wait for it where Pulumi applies them as one group.
     for (const manifest of manifests.filter((each) => each.apiVersion.startsWith("metallb.io/"))) {
       expect(manifest.metadata.annotations).toEqual({
-        "config.kubernetes.io/depends-on": `batch/namespaces/metallb-system/Job/${installJobName("metallb-webhook-gate", pins.charts.metallb)}`,
+        "config.kubernetes.io/depends-on": `batch/namespaces/metallb-system/Job/${installJobName("metallb-webhook-gate", `${pins.charts.metallb}-${pins.images.kubectl}`)}`,
       });
     }
   });

@@ -30,7 +30,8 @@ const telemetry: TelemetryCollectorRef = {
   otlpPorts: [4317, 4318],
 };
 const baseProps: TupprProps = { talosVersion: "v1.13.9", kubernetesVersion: "1.36.3", apiServer, telemetry };
-const gateJob = installJobName("tuppr-webhook-gate", pins.charts.tuppr);
+// The chart and the kubectl image: a bump of either is a new Job.
+const gateJob = installJobName("tuppr-webhook-gate", `${pins.charts.tuppr}-${pins.images.kubectl}`);
 
 /** Each phase in a chart of its own, as the platform applies them. */
 function synth(props: Partial<TupprProps> = {}) {
@@ -153,7 +154,8 @@ describe("Tuppr", () => {
       apiVersion: "tuppr.home-operations.com/v1alpha1",
       kind: "TalosUpgrade",
       metadata: { name: "tuppr-webhook-gate-probe" },
-      spec: { talos: { version: "v1.13.9" } },
+      // Fixed, not the target: a version bump leaves the gate's Job as it is.
+      spec: { talos: { version: "v1.0.0" } },
     });
     expect(validateManifest(probe)).toEqual([]);
     const job = named(after, "Job");

@@ -17,10 +17,12 @@ describe("render's install phases", () => {
         "k8s/03-cert-manager-3-after-charts.yaml",
         "k8s/04-envoy-gateway-1-before-charts.yaml",
         "k8s/07-lgtm-2-with-charts.yaml",
+        "k8s/08-upgrades-1-before-charts.yaml",
+        "k8s/08-upgrades-3-after-charts.yaml",
       ]),
     );
     // An empty phase writes no file.
-    expect(manifests.filter((file) => /-\d-(before|with|after)-charts\.yaml$/.test(file))).toHaveLength(4);
+    expect(manifests.filter((file) => /-\d-(before|with|after)-charts\.yaml$/.test(file))).toHaveLength(6);
     for (const [phase, component] of [
       ["k8s/02-metallb-3-after-charts.yaml", "k8s/02-metallb.yaml"],
       ["k8s/04-envoy-gateway-1-before-charts.yaml", "k8s/04-envoy-gateway.yaml"],

@@ -58,6 +58,7 @@ it("the renders hold the install Jobs, so the Job checks inspect something", () 
     "envoy-gateway-gateway-helm-certgen",
     "metallb-webhook-gate",
     "mimir-minio-make-buckets",
+    "tuppr-webhook-gate",
   ]);
 });
 

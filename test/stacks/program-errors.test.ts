@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parse } from "yaml";
+import { previousOutputs } from "../support/previous-deployment";
 import { recordPulumi } from "../support/pulumi-harness";
 
 const root = path.resolve(__dirname, "../..");
@@ -10,9 +11,13 @@ const prodInventory = (
   parse(readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> }
 ).config["homelab:cluster"] as Record<string, unknown>;
 
-/** Loads the program with the given config and returns what it threw. */
-function programError(config: Record<string, unknown>, secretKeys: string[]): unknown {
-  recordPulumi("homelab", "prod");
+/** Runs the program with the given config (and the stack's last outputs) and returns what it threw. */
+async function programError(
+  config: Record<string, unknown>,
+  secretKeys: string[],
+  lastOutputs: Record<string, unknown> = {},
+): Promise<unknown> {
+  recordPulumi("homelab", "prod", previousOutputs(lastOutputs));
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([key, value]) => [
@@ -23,8 +28,10 @@ function programError(config: Record<string, unknown>, secretKeys: string[]): un
     secretKeys,
   );
   try {
+    let program: (() => Promise<unknown>) | undefined;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh program per stack needs require inside isolateModules
-    jest.isolateModules(() => require("../../stacks/index"));
+    jest.isolateModules(() => (program = require("../../stacks/index")));
+    await program!();
   } catch (error) {
     return error;
   }
@@ -32,29 +39,30 @@ function programError(config: Record<string, unknown>, secretKeys: string[]): un
 }
 
 describe("the program stops on a user's mistake with a message, not a stack trace", () => {
-  it("names the command that sets a missing secret", () => {
-    const error = programError({ "homelab:cluster": prodInventory, "homelab:cloudflareDnsToken": "fake" }, [
-      "homelab:cloudflareDnsToken",
-    ]);
+  it("names the command that sets a missing secret", async () => {
+    const error = await programError(
+      { "homelab:cluster": prodInventory, "homelab:cloudflareDnsToken": "fake" },
+      ["homelab:cloudflareDnsToken"],
+    );
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(
       /^Pulumi\.prod\.yaml: config\.homelab:cloudflareApiToken: is required — run `pulumi config set --secret homelab:cloudflareApiToken -s prod`/,
     );
   });
 
-  it("reports an invalid inventory with the same lines render prints", () => {
+  it("reports an invalid inventory with the same lines render prints", async () => {
     const broken = {
       ...prodInventory,
       network: { ...(prodInventory.network as object), vip: "10.20.30.11" },
     };
-    const error = programError({ "homelab:cluster": broken }, []);
+    const error = await programError({ "homelab:cluster": broken }, []);
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(
       "Pulumi.prod.yaml: config.homelab:cluster.network.vip: 10.20.30.11 is the address of node ed-n1 — the VIP floats between control planes and needs an address no node has",
     );
   });
 
-  it("refuses a secret written into the stack file in plain text, as render does", () => {
+  it("refuses a secret written into the stack file in plain text, as render does", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "homelab-stack-"));
     const stackFile = readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8").replace(
       "config:\n",
@@ -64,7 +72,7 @@ describe("the program stops on a user's mistake with a message, not a stack trac
     const cwd = process.cwd();
     process.chdir(folder);
     try {
-      const error = programError(
+      const error = await programError(
         {
           "homelab:cluster": prodInventory,
           "homelab:cloudflareApiToken": "x",
@@ -82,8 +90,8 @@ describe("the program stops on a user's mistake with a message, not a stack trac
     }
   });
 
-  it("says the inventory itself is missing", () => {
-    const error = programError({}, []);
+  it("says the inventory itself is missing", async () => {
+    const error = await programError({}, []);
     expect((error as Error).message).toBe(
       "Pulumi.prod.yaml: config.homelab:cluster: is required — the cluster inventory",
     );

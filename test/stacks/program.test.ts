@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import { withAccessAudiences } from "../../stacks/builders";
 import { edgeFakes, fakeAccessAudience } from "../support/edge-fakes";
 import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
+import { previousOutputs } from "../support/previous-deployment";
 import { talosFakes } from "../support/talos-fakes";
+import { componentFileStem } from "../../charts/components";
 
 const root = path.resolve(__dirname, "../..");
 /** How the engine receives a secret value: wrapped with Pulumi's secret signature. */
@@ -25,30 +27,51 @@ function stackConfig(stack: string): Record<string, unknown> {
   return file.config;
 }
 
-/** Runs the real program for a stack under mocks, with its stack file as config plus fake secrets. */
-async function runProgram(stack: string, secrets: Record<string, string>) {
-  const recorder = recordPulumi("homelab", stack, { ...talosFakes, ...edgeFakes, ...randomFakes });
+/**
+ * Runs the real program for a stack under mocks, with its stack file as config plus fake secrets, and
+ * `lastOutputs` as what the stack's previous `pulumi up` left (`{}`: never deployed).
+ */
+async function runProgram(
+  stack: string,
+  secrets: Record<string, string>,
+  lastOutputs: Record<string, unknown> = {},
+  inventoryOverride?: (inventory: Record<string, unknown>) => Record<string, unknown>,
+) {
+  const recorder = recordPulumi("homelab", stack, {
+    ...talosFakes,
+    ...edgeFakes,
+    ...randomFakes,
+    ...previousOutputs(lastOutputs),
+  });
+  const stackSettings = stackConfig(stack);
+  if (inventoryOverride) {
+    stackSettings["homelab:cluster"] = inventoryOverride(
+      stackSettings["homelab:cluster"] as Record<string, unknown>,
+    );
+  }
   const config = Object.fromEntries(
-    Object.entries({ ...stackConfig(stack), ...secrets }).map(([key, value]) => [
+    Object.entries({ ...stackSettings, ...secrets }).map(([key, value]) => [
       key,
       typeof value === "string" ? value : JSON.stringify(value),
     ]),
   );
   pulumi.runtime.setAllConfig(config, Object.keys(secrets));
-  let program: Program | undefined;
+  let main: Program | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh program per stack needs require inside isolateModules
-    program = require("../../stacks/index") as Program;
+    main = require("../../stacks/index") as Program;
   });
+  const program = await main!();
   await Promise.all([
-    valueOf(program!.kubeconfig),
-    valueOf(program!.talosconfig),
-    valueOf(program!.bootImages),
+    valueOf(program.kubeconfig),
+    valueOf(program.talosconfig),
+    valueOf(program.bootImages),
+    valueOf(program.deployed),
   ]);
-  if (program!.tunnelId) await valueOf(program!.tunnelId);
+  if (program.tunnelId) await valueOf(program.tunnelId);
   // The apps group is the last resource the program registers, after the health gate.
-  await recorder.registered(`${stack}-08-apps`);
-  return { ...recorder, program: program! };
+  await recorder.registered(`${stack}-${componentFileStem("apps")}`);
+  return { ...recorder, program };
 }
 
 /** What the random provider would make for a generated bootstrap Secret: a stand-in, never a real value. */
@@ -85,6 +108,8 @@ const crdChartOfGroup: Record<string, string> = {
   "gateway.networking.k8s.io": "envoy-gateway",
   "gateway.envoyproxy.io": "envoy-gateway",
   "argoproj.io": "argocd",
+  // tuppr's chart carries no CRDs: the component applies them itself before its chart.
+  "tuppr.home-operations.com": "08-upgrades-1-before-charts",
 };
 
 /** Kubernetes' own API groups are "", dot-less (apps, policy) or under k8s.io, except Gateway API's CRDs. */
@@ -224,7 +249,11 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
         "05-cloudflared",
         "06-argocd",
         ...(stack === "dev" ? [] : ["07-lgtm-2-with-charts", "07-lgtm"]),
-        "08-apps",
+        // tuppr's CRDs (its chart has none), its webhook's readiness gate, the upgrade resources.
+        "08-upgrades-1-before-charts",
+        "08-upgrades-3-after-charts",
+        "08-upgrades",
+        "09-apps",
       ]
         .map((stem) => `${inventory.name}-${stem}`)
         .sort(),
@@ -416,7 +445,7 @@ describe.each(["core", "dev", "prod"])("the program for %s", (stack) => {
   it("applies the apps after the Argo CD chart", () => {
     const apps = run
       .ofType("kubernetes:yaml/v2:ConfigGroup")
-      .find((group) => group.name.endsWith("-08-apps"))!;
+      .find((group) => group.name.endsWith(`-${componentFileStem("apps")}`))!;
     expect(dependencyClosure(run.registrations, apps)).toContain(`${inventory.name}-argocd`);
   });
 

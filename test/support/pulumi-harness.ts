@@ -60,6 +60,8 @@ export function recordPulumi(project: string, stack: string, fakeOutputs: FakeOu
     project,
     stack,
     false,
+    // As the self-hosted backends name it (`organization/<project>/<stack>`).
+    "organization",
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
   const registerResource = monitor.registerResource.bind(monitor);
