@@ -83,7 +83,9 @@ export class Cilium extends Construct {
     this.namespace = props.namespace ?? "kube-system";
     const operatorReplicas = props.operatorReplicas ?? 2;
     if (!Number.isInteger(operatorReplicas) || operatorReplicas < 1) {
-      throw new Error(`${this.node.path}: operatorReplicas must be a whole number of at least 1, not ${operatorReplicas}`);
+      throw new Error(
+        `${this.node.path}: operatorReplicas must be a whole number of at least 1, not ${operatorReplicas}`,
+      );
     }
     this.helmCharts = [
       {

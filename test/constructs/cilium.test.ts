@@ -61,6 +61,8 @@ describe("Cilium", () => {
   });
 
   it.each([0, 1.5, -1])("refuses %p operator replicas", (replicas) => {
-    expect(() => build({ operatorReplicas: replicas })).toThrow(/operatorReplicas must be a whole number of at least 1/);
+    expect(() => build({ operatorReplicas: replicas })).toThrow(
+      /operatorReplicas must be a whole number of at least 1/,
+    );
   });
 });

@@ -31,8 +31,12 @@ describe("upgradeProblems", () => {
   it("refuses going back on either version", () => {
     const problems = upgradeProblems(running, to("v1.12.5", "1.34.9"));
     expect(problems.map((problem) => problem.path)).toEqual([["talosVersion"], ["kubernetesVersion"]]);
-    expect(problems[0].message).toMatch(/^v1\.12\.5 is older than the v1\.12\.6 the cluster runs — upgrades only go forward/);
-    expect(problems[1].message).toMatch(/^1\.34\.9 is older than the 1\.35\.2 the cluster runs — Kubernetes does not downgrade/);
+    expect(problems[0].message).toMatch(
+      /^v1\.12\.5 is older than the v1\.12\.6 the cluster runs — upgrades only go forward/,
+    );
+    expect(problems[1].message).toMatch(
+      /^1\.34\.9 is older than the 1\.35\.2 the cluster runs — Kubernetes does not downgrade/,
+    );
   });
 
   it("refuses a Kubernetes jump of more than one minor", () => {

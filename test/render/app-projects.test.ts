@@ -106,12 +106,18 @@ it("locks Argo CD's default project: it admits nothing, anywhere", () => {
   const locked = projects.find((project) => project.metadata.name === "default")!;
   expect(locked).toBeDefined();
   const samples = [...refused, ...admitted];
-  for (const namespace of ["default", "kube-system", "argocd", ...prod.inventory.apps.map((app) => app.namespace)]) {
-    for (const kind of samples) expect({ namespace, kind, admitted: admits(locked, { ...kind, namespace }) }).toEqual({
-      namespace,
-      kind,
-      admitted: false,
-    });
+  for (const namespace of [
+    "default",
+    "kube-system",
+    "argocd",
+    ...prod.inventory.apps.map((app) => app.namespace),
+  ]) {
+    for (const kind of samples)
+      expect({ namespace, kind, admitted: admits(locked, { ...kind, namespace }) }).toEqual({
+        namespace,
+        kind,
+        admitted: false,
+      });
   }
 });
 

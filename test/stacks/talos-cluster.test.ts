@@ -97,7 +97,9 @@ describe.each(["core", "dev", "prod"])("TalosCluster for %s", (stack) => {
     const cilium = timeline.findIndex(
       (event) => event.kind === "register" && event.type === "kubernetes:helm.sh/v4:Chart",
     );
-    const bootstrap = timeline.findIndex((event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`);
+    const bootstrap = timeline.findIndex(
+      (event) => event.kind === "register" && event.name === `${inventory.name}-bootstrap`,
+    );
     expect(bootstrap).toBeGreaterThanOrEqual(0);
     expect(bootstrap).toBeLessThan(healthChecks[0].index);
     expect(healthChecks[0].index).toBeLessThan(cilium);
@@ -215,7 +217,9 @@ describe("a cluster on flannel", () => {
     const deployed = await deploy(inventory);
     expect(deployed.ofType("kubernetes:helm.sh/v4:Chart")).toEqual([]);
     expect(deployed.ofType("pulumi:providers:kubernetes")).toEqual([]);
-    const healthChecks = deployed.invocations.filter((call) => call.token === "talos:cluster/getHealth:getHealth");
+    const healthChecks = deployed.invocations.filter(
+      (call) => call.token === "talos:cluster/getHealth:getHealth",
+    );
     expect(healthChecks.map((call) => call.inputs.skipKubernetesChecks)).toEqual([false]);
   });
 });
