@@ -1,85 +1,19 @@
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse, parseAllDocuments } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { renderCluster } from "../../cli/render-cluster";
 import type { HelmChart } from "../../constructs/platform-component";
 import { loadInventoryFile } from "../../inventory";
 import { helmChartArgs } from "../../stacks/helm-chart-args";
-import { readFileSync } from "node:fs";
 import { withAccessAudiences } from "../../stacks/builders";
-import { edgeFakes, fakeAccessAudience } from "../support/edge-fakes";
-import { isSecret, recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
-import { previousOutputs } from "../support/previous-deployment";
-import { talosFakes } from "../support/talos-fakes";
+import { fakeAccessAudience } from "../support/edge-fakes";
+import { isSecret, valueOf, type Registration } from "../support/pulumi-harness";
 import { componentFileStem } from "../../charts/components";
+import { runProgram, stackConfig } from "../support/run-program";
 
 const root = path.resolve(__dirname, "../..");
 /** How the engine receives a secret value: wrapped with Pulumi's secret signature. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
-type Program = typeof import("../../stacks/index");
-
-function stackConfig(stack: string): Record<string, unknown> {
-  const file = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  return file.config;
-}
-
-/**
- * Runs the real program for a stack under mocks, with its stack file as config plus fake secrets, and
- * `lastOutputs` as what the stack's previous `pulumi up` left (`{}`: never deployed).
- */
-async function runProgram(
-  stack: string,
-  secrets: Record<string, string>,
-  lastOutputs: Record<string, unknown> = {},
-  inventoryOverride?: (inventory: Record<string, unknown>) => Record<string, unknown>,
-) {
-  const recorder = recordPulumi("homelab", stack, {
-    ...talosFakes,
-    ...edgeFakes,
-    ...randomFakes,
-    ...previousOutputs(lastOutputs),
-  });
-  const stackSettings = stackConfig(stack);
-  if (inventoryOverride) {
-    stackSettings["homelab:cluster"] = inventoryOverride(
-      stackSettings["homelab:cluster"] as Record<string, unknown>,
-    );
-  }
-  const config = Object.fromEntries(
-    Object.entries({ ...stackSettings, ...secrets }).map(([key, value]) => [
-      key,
-      typeof value === "string" ? value : JSON.stringify(value),
-    ]),
-  );
-  pulumi.runtime.setAllConfig(config, Object.keys(secrets));
-  let main: Program | undefined;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh program per stack needs require inside isolateModules
-    main = require("../../stacks/index") as Program;
-  });
-  const program = await main!();
-  await Promise.all([
-    valueOf(program.kubeconfig),
-    valueOf(program.talosconfig),
-    valueOf(program.bootImages),
-    valueOf(program.deployed),
-  ]);
-  if (program.tunnelId) await valueOf(program.tunnelId);
-  // The apps group is the last resource the program registers, after the health gate.
-  await recorder.registered(`${stack}-${componentFileStem("apps")}`);
-  return { ...recorder, program };
-}
-
-/** What the random provider would make for a generated bootstrap Secret: a stand-in, never a real value. */
-const randomFakes = {
-  "random:index/randomPassword:RandomPassword": (inputs: Record<string, unknown>) => ({
-    result: `fake-password-${String(inputs.length)}`,
-  }),
-};
 
 const fakeSecrets = {
   "homelab:cloudflareApiToken": "fake-api-token",

@@ -37,7 +37,8 @@ export const talosFakes: FakeOutputs = {
   "talos:machine/getConfiguration:getConfiguration": (inputs) => ({
     id: String(inputs.clusterName),
     // Carries its inputs, so whatever consumes the config changes when the patches change.
-    machineConfiguration: `version: v1alpha1\n# ${String(inputs.machineType)} ${JSON.stringify(inputs.configPatches)}\n`,
+    // As the real one, its component images follow kubernetesVersion.
+    machineConfiguration: `version: v1alpha1\n# ${String(inputs.machineType)} kubernetes ${String(inputs.kubernetesVersion)} ${JSON.stringify(inputs.configPatches)}\n`,
   }),
   "talos:client/getConfiguration:getConfiguration": (inputs) => ({
     id: String(inputs.clusterName),

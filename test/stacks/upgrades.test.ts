@@ -1,0 +1,228 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { renderCluster } from "../../cli/render-cluster";
+import { componentFileStem } from "../../charts/components";
+import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+import { pins } from "../../pins";
+import { valueOf, type Registration } from "../support/pulumi-harness";
+import { runProgram, stackConfig } from "../support/run-program";
+
+const root = path.resolve(__dirname, "../..");
+const fakeSecrets = {
+  "homelab:cloudflareApiToken": "fake-api-token",
+  "homelab:cloudflareDnsToken": "fake-dns-token",
+};
+const applyType = "talos:machine/configurationApply:ConfigurationApply";
+const upgradesStem = componentFileStem("upgrades");
+
+/** The next patch release of `vX.Y.Z` or `X.Y.Z`. */
+function nextPatch(version: string): string {
+  const [prefix, major, minor, patch] = /^(v?)(\d+)\.(\d+)\.(\d+)$/.exec(version)!.slice(1);
+  return `${prefix}${major}.${minor}.${Number(patch) + 1}`;
+}
+
+/** What the last `pulumi up` left when the cluster runs the stack's own versions. */
+function deployedAt(talosVersion: string, kubernetesVersion: string, cni = "cilium") {
+  return {
+    apiEndpoint: "https://10.0.0.1:6443",
+    deployed: { cni, versions: { talosVersion, kubernetesVersion } },
+  };
+}
+
+/** Registrations by name, with what the engine was asked: inputs and the options that matter here. */
+const byName = (registrations: readonly Registration[]) =>
+  new Map(registrations.map((registration) => [registration.name, registration]));
+
+/** Names whose inputs differ between two runs (registered in both). */
+function changedInputs(before: readonly Registration[], after: readonly Registration[]): string[] {
+  const was = byName(before);
+  return after
+    .filter((registration) => {
+      const previous = was.get(registration.name);
+      return (
+        previous !== undefined && JSON.stringify(previous.inputs) !== JSON.stringify(registration.inputs)
+      );
+    })
+    .map((registration) => registration.name)
+    .sort();
+}
+
+describe.each(["core", "dev", "prod"])("version bumps on %s", (stack) => {
+  const inventory = stackConfig(stack)["homelab:cluster"] as { name: string };
+  const current = { talosVersion: pins.talos.version, kubernetesVersion: pins.kubernetes };
+  const last = deployedAt(current.talosVersion, current.kubernetesVersion);
+  let baseline: Awaited<ReturnType<typeof runProgram>>;
+  beforeAll(async () => {
+    baseline = await runProgram(stack, fakeSecrets, last);
+  });
+
+  it("holds nothing when the versions are those the nodes run", () => {
+    for (const apply of baseline.ofType(applyType)) expect(apply.ignoreChanges).toEqual([]);
+  });
+
+  it.each([
+    [
+      "Talos",
+      (cluster: Record<string, unknown>) => ({ ...cluster, talosVersion: nextPatch(current.talosVersion) }),
+    ],
+    [
+      "Kubernetes",
+      (cluster: Record<string, unknown>) => ({
+        ...cluster,
+        kubernetesVersion: nextPatch(current.kubernetesVersion),
+      }),
+    ],
+  ])(
+    "a %s bump changes the upgrade resources, and configs only where a hold keeps them off the running nodes",
+    async (_, bump) => {
+      const bumped = await runProgram(stack, fakeSecrets, last, bump);
+      const changed = changedInputs(baseline.registrations, bumped.registrations);
+      const applies = new Set(bumped.ofType(applyType).map((apply) => apply.name));
+      // The upgrade resources' group, and nothing else but node configs.
+      expect(changed.filter((name) => !applies.has(name))).toEqual([`${inventory.name}-${upgradesStem}`]);
+      // Each changed config is held: Pulumi does not apply it to a running node this run.
+      for (const name of changed.filter((each) => applies.has(each))) {
+        expect([name, byName(bumped.registrations).get(name)!.ignoreChanges]).toEqual([
+          name,
+          ["machineConfigurationInput"],
+        ]);
+      }
+      // No registration appears or goes: no Job, chart or node is added or replaced by a bump.
+      expect(bumped.registrations.map((each) => each.name).sort()).toEqual(
+        baseline.registrations.map((each) => each.name).sort(),
+      );
+    },
+  );
+
+  it("records the new versions only through the upgrade resources, which Pulumi waits on", async () => {
+    const target = nextPatch(current.talosVersion);
+    const bumped = await runProgram(stack, fakeSecrets, last, (cluster) => ({
+      ...cluster,
+      talosVersion: target,
+    }));
+    expect(await valueOf(bumped.program.deployed)).toEqual({
+      cni: "cilium",
+      versions: { talosVersion: target, kubernetesVersion: current.kubernetesVersion },
+    });
+    const group = bumped
+      .ofType("kubernetes:yaml/v2:ConfigGroup")
+      .find((each) => each.name === `${inventory.name}-${upgradesStem}`)!;
+    const upgrades = (
+      group.inputs.objs as {
+        kind: string;
+        metadata: { annotations: Record<string, string> };
+        spec: unknown;
+      }[]
+    )
+      .filter((object) => object.kind.endsWith("Upgrade"))
+      .map((object) => ({
+        kind: object.kind,
+        spec: object.spec,
+        waitFor: object.metadata.annotations["pulumi.com/waitFor"],
+      }));
+    expect(upgrades).toEqual([
+      {
+        kind: "TalosUpgrade",
+        spec: { talos: { version: target } },
+        waitFor: '["condition=Ready","jsonpath={.status.phase}=Completed"]',
+      },
+      {
+        kind: "KubernetesUpgrade",
+        spec: { kubernetes: { version: `v${current.kubernetesVersion}` } },
+        waitFor: '["condition=Ready","jsonpath={.status.phase}=Completed"]',
+      },
+    ]);
+  });
+});
+
+describe("render of a version bump", () => {
+  const bumps: [string, (inventory: ClusterInventory) => ClusterInventory][] = [
+    ["Talos", (inventory) => ({ ...inventory, talosVersion: nextPatch(inventory.talosVersion) })],
+    [
+      "Kubernetes",
+      (inventory) => ({ ...inventory, kubernetesVersion: nextPatch(inventory.kubernetesVersion) }),
+    ],
+  ];
+  describe.each(["core", "dev", "prod"])("%s", (stack) => {
+    const inventory = loadInventoryFile(path.join(root, `Pulumi.${stack}.yaml`));
+    const files = (of: ClusterInventory) =>
+      new Map(renderCluster(of, stack).map((file) => [file.path, file.content]));
+    const before = files(inventory);
+
+    it.each(bumps)(
+      "a %s bump changes the upgrade resources, installer references and the README only",
+      (kind, bump) => {
+        const after = files(bump(inventory));
+        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+        const changedLines = new Map<string, string[]>();
+        for (const [file, content] of after) {
+          const old = before.get(file)!.split("\n");
+          const lines = content.split("\n").filter((line, index) => line !== old[index]);
+          if (lines.length > 0) changedLines.set(file, lines);
+        }
+        const upgrades = `k8s/${upgradesStem}.yaml`;
+        expect(changedLines.get(upgrades)).toEqual([
+          kind === "Talos"
+            ? `    version: ${nextPatch(inventory.talosVersion)}`
+            : `    version: v${nextPatch(inventory.kubernetesVersion)}`,
+        ]);
+        for (const [file, lines] of changedLines) {
+          if (file === upgrades || file === "README.md") continue;
+          // Talos patches: only each node's installer reference, and only for a Talos bump.
+          expect(kind).toBe("Talos");
+          expect(file).toMatch(/^talos\/[a-z0-9-]+\.yaml$/);
+          for (const line of lines)
+            expect(line).toMatch(
+              /^ {4}image: factory\.talos\.dev\/[a-z-]+-installer\/<schematic-id>:v\d+\.\d+\.\d+$/,
+            );
+        }
+        if (kind === "Talos") {
+          expect([...changedLines.keys()].filter((file) => file.startsWith("talos/")).sort()).toEqual(
+            inventory.nodes.map((node) => `talos/${node.name}.yaml`).sort(),
+          );
+        }
+      },
+    );
+  });
+});
+
+describe("the program refuses what one rolling upgrade cannot do", () => {
+  const refusal = async (
+    last: Record<string, unknown>,
+    edit?: (cluster: Record<string, unknown>) => Record<string, unknown>,
+  ) => {
+    try {
+      await runProgram("prod", fakeSecrets, last, edit);
+    } catch (error) {
+      expect(pulumi.RunError.isInstance(error)).toBe(true);
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  it("a Kubernetes target two minors ahead of what the nodes run", async () => {
+    expect(await refusal(deployedAt(pins.talos.version, "1.34.5"))).toBe(
+      `Pulumi.prod.yaml: config.homelab:cluster.kubernetesVersion: ${pins.kubernetes} is 2 minor releases ahead of the 1.34.5 the cluster runs — Kubernetes upgrades one minor at a time: go to 1.35.x first`,
+    );
+  });
+
+  it("a CNI other than the one the cluster was created with", async () => {
+    expect(await refusal(deployedAt(pins.talos.version, pins.kubernetes, "flannel"))).toBe(
+      "Pulumi.prod.yaml: config.homelab:cluster.network.cni: cilium differs from flannel, which the cluster was created with — Talos does not switch CNIs in place: keep network.cni: flannel, or build a new cluster",
+    );
+  });
+
+  it("a cluster deployed before the record, whose CNI the stack file leaves to the new default", async () => {
+    const older = { apiEndpoint: "https://10.20.30.10:6443" };
+    expect(await refusal(older)).toBe(
+      "Pulumi.prod.yaml: config.homelab:cluster.network.cni: is required for a cluster deployed by an older homelab-platform, whose default was flannel — set network.cni: flannel (what it runs), or cilium for a new cluster",
+    );
+    // Saying what it runs is enough.
+    expect(
+      await refusal(older, (cluster) => ({
+        ...cluster,
+        network: { ...(cluster.network as object), cni: "flannel" },
+      })),
+    ).toBeUndefined();
+  });
+});
