@@ -71,6 +71,15 @@ export function explicitCni(): boolean {
   return value?.network?.cni !== undefined;
 }
 
+/** Whether the stack file's inventory names both `talosVersion` and `kubernetesVersion` itself. */
+export function explicitVersions(): boolean {
+  const value = new pulumi.Config("homelab").getObject<{
+    talosVersion?: unknown;
+    kubernetesVersion?: unknown;
+  }>(inventoryKey.slice("homelab:".length));
+  return value?.talosVersion !== undefined && value?.kubernetesVersion !== undefined;
+}
+
 /** A secret setting, or a stop that names the command which sets it. */
 export function requireSecretSetting(setting: SecretSetting): pulumi.Output<string> {
   const value = new pulumi.Config("homelab").getSecret(setting.key.slice("homelab:".length));

@@ -10,6 +10,10 @@ import type { ClusterInventory, ClusterVersions, Problem } from "../inventory";
 export interface DeployedRecord {
   readonly cni: ClusterInventory["network"]["cni"];
   readonly versions: ClusterVersions;
+  /** Whether tuppr ran the cluster's upgrades (the `upgrades` component). */
+  readonly upgrades: boolean;
+  /** The nodes the cluster had. */
+  readonly nodes: readonly string[];
 }
 
 /** The stack's state before this run: whether it was deployed at all, and its record if it has one. */
@@ -20,30 +24,46 @@ export interface PreviousDeployment {
   readonly record?: DeployedRecord;
 }
 
-/** The stack's own last outputs, through a StackReference to itself. */
+/**
+ * The stack's own last outputs, through a StackReference to itself. A self-hosted backend names every
+ * stack `organization/<project>/<stack>` in its project-scoped layout and plain `<stack>` in the older
+ * one; the plain name resolves within the current project in both.
+ */
 export async function previousDeployment(): Promise<PreviousDeployment> {
+  const organization = pulumi.getOrganization();
   const self = new pulumi.StackReference(
-    `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    organization === "organization"
+      ? pulumi.getStack()
+      : `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`,
   );
   const [endpoint, deployed] = await Promise.all([
     self.getOutputDetails("apiEndpoint"),
     self.getOutputDetails("deployed"),
   ]);
-  const record = asRecord(deployed.value);
-  return { exists: endpoint.value !== undefined || record !== undefined, record };
+  const record = asRecord(deployed.value ?? deployed.secretValue);
+  return {
+    exists: (endpoint.value ?? endpoint.secretValue) !== undefined || record !== undefined,
+    record,
+  };
 }
 
 function asRecord(value: unknown): DeployedRecord | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const { cni, versions } = value as {
+  const { cni, versions, upgrades, nodes } = value as {
     cni?: unknown;
     versions?: { talosVersion?: unknown; kubernetesVersion?: unknown };
+    upgrades?: unknown;
+    nodes?: unknown;
   };
-  if ((cni !== "cilium" && cni !== "flannel") || typeof versions?.talosVersion !== "string") return undefined;
-  if (typeof versions.kubernetesVersion !== "string") return undefined;
+  if (cni !== "cilium" && cni !== "flannel") return undefined;
+  if (typeof versions?.talosVersion !== "string" || typeof versions.kubernetesVersion !== "string") {
+    return undefined;
+  }
   return {
     cni,
     versions: { talosVersion: versions.talosVersion, kubernetesVersion: versions.kubernetesVersion },
+    upgrades: upgrades === true,
+    nodes: Array.isArray(nodes) ? nodes.filter((node): node is string => typeof node === "string") : [],
   };
 }
 
@@ -80,11 +100,64 @@ export function cniProblems(
 }
 
 /** Whether this run moves the cluster to other versions than its nodes have been upgraded to. */
-export function upgradePending(previous: PreviousDeployment, inventory: ClusterInventory): boolean {
+export function versionsMove(previous: PreviousDeployment, inventory: ClusterInventory): boolean {
   const versions = previous.record?.versions;
   return (
     versions !== undefined &&
     (versions.talosVersion !== inventory.talosVersion ||
       versions.kubernetesVersion !== inventory.kubernetesVersion)
+  );
+}
+
+/**
+ * Why the versions cannot move in this run as the stack file asks (`explicitVersions`: whether it names
+ * `talosVersion` and `kubernetesVersion` itself):
+ * - a cluster deployed before the record, whose versions the program cannot know, unless the stack file
+ *   states what its nodes run;
+ * - versions that move without tuppr, in the recorded deployment and in this one: nothing would upgrade
+ *   the running nodes (and turning tuppr on in the same run would hold the very config change that lets
+ *   it talk to Talos);
+ * - a node joining while Kubernetes moves: its kubelet would be newer than the API servers until they
+ *   are upgraded, which Kubernetes' version skew policy forbids.
+ */
+export function versionProblems(
+  previous: PreviousDeployment,
+  inventory: ClusterInventory,
+  explicitVersions: boolean,
+): Problem[] {
+  if (previous.exists && !previous.record && !explicitVersions) {
+    return [
+      {
+        path: ["talosVersion"],
+        message:
+          "is required, with kubernetesVersion, for a cluster deployed by an older homelab-platform — set both to what the nodes run (talosctl version, kubectl get nodes) and deploy that alone; bump them in a later change",
+      },
+    ];
+  }
+  const record = previous.record;
+  if (!record || !versionsMove(previous, inventory)) return [];
+  const problems: Problem[] = [];
+  if (!record.upgrades || !inventory.platform.upgrades.enabled) {
+    problems.push({
+      path: ["platform", "upgrades", "enabled"],
+      message: `${record.upgrades ? "is false while" : "was false in the last deployment, and"} the versions move (${record.versions.talosVersion} and ${record.versions.kubernetesVersion} to ${inventory.talosVersion} and ${inventory.kubernetesVersion}) — tuppr upgrades running nodes: turn it on and deploy that alone, then move the versions`,
+    });
+  }
+  if (record.versions.kubernetesVersion !== inventory.kubernetesVersion) {
+    const joining = inventory.nodes.filter((node) => !node.decommission && !record.nodes.includes(node.name));
+    for (const node of joining) {
+      problems.push({
+        path: ["nodes", inventory.nodes.indexOf(node), "name"],
+        message: `${node.name} joins while Kubernetes moves to ${inventory.kubernetesVersion} — its kubelet would be newer than the API servers until their upgrade; add it before or after the upgrade, in a change of its own`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Whether the running nodes' configs are held this run: the versions move, and tuppr moves them. */
+export function upgradePending(previous: PreviousDeployment, inventory: ClusterInventory): boolean {
+  return (
+    versionsMove(previous, inventory) && previous.record!.upgrades && inventory.platform.upgrades.enabled
   );
 }

@@ -95,6 +95,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     this.deployed = platform.applied("upgrades").apply(() => ({
       cni: inventory.network.cni,
       versions: { talosVersion: inventory.talosVersion, kubernetesVersion: inventory.kubernetesVersion },
+      upgrades: inventory.platform.upgrades.enabled,
+      nodes: inventory.nodes.filter((node) => !node.decommission).map((node) => node.name),
     }));
     this.registerOutputs({
       apiEndpoint: this.apiEndpoint,

@@ -6,13 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { formatProblem, hasTunnel, inventoryKey, upgradeProblems } from "../inventory";
 import {
   explicitCni,
+  explicitVersions,
   loadStackInventory,
   refusePlainSecrets,
   requireSecretSetting,
   secretSettings,
   stackFile,
 } from "./config";
-import { cniProblems, previousDeployment, upgradePending } from "./deployed";
+import { cniProblems, previousDeployment, upgradePending, versionProblems } from "./deployed";
 import { HomelabCluster } from "./homelab-cluster";
 
 export = async () => {
@@ -23,6 +24,7 @@ export = async () => {
   const previous = await previousDeployment();
   const problems = [
     ...cniProblems(previous, inventory, explicitCni()),
+    ...versionProblems(previous, inventory, explicitVersions()),
     ...upgradeProblems(previous.record?.versions, inventory),
   ];
   if (problems.length > 0) {

@@ -21,11 +21,15 @@ function nextPatch(version: string): string {
   return `${prefix}${major}.${minor}.${Number(patch) + 1}`;
 }
 
-/** What the last `pulumi up` left when the cluster runs the stack's own versions. */
-function deployedAt(talosVersion: string, kubernetesVersion: string, cni = "cilium") {
+/** The stack file's nodes. */
+const nodesOf = (stack: string) =>
+  (stackConfig(stack)["homelab:cluster"] as { nodes: { name: string }[] }).nodes.map((node) => node.name);
+
+/** What the last `pulumi up` of `stack` left: its versions, CNI, tuppr on, and all its nodes. */
+function deployedAt(stack: string, talosVersion: string, kubernetesVersion: string, cni = "cilium") {
   return {
     apiEndpoint: "https://10.0.0.1:6443",
-    deployed: { cni, versions: { talosVersion, kubernetesVersion } },
+    deployed: { cni, versions: { talosVersion, kubernetesVersion }, upgrades: true, nodes: nodesOf(stack) },
   };
 }
 
@@ -50,7 +54,7 @@ function changedInputs(before: readonly Registration[], after: readonly Registra
 describe.each(["core", "dev", "prod"])("version bumps on %s", (stack) => {
   const inventory = stackConfig(stack)["homelab:cluster"] as { name: string };
   const current = { talosVersion: pins.talos.version, kubernetesVersion: pins.kubernetes };
-  const last = deployedAt(current.talosVersion, current.kubernetesVersion);
+  const last = deployedAt(stack, current.talosVersion, current.kubernetesVersion);
   let baseline: Awaited<ReturnType<typeof runProgram>>;
   beforeAll(async () => {
     baseline = await runProgram(stack, fakeSecrets, last);
@@ -103,6 +107,8 @@ describe.each(["core", "dev", "prod"])("version bumps on %s", (stack) => {
     expect(await valueOf(bumped.program.deployed)).toEqual({
       cni: "cilium",
       versions: { talosVersion: target, kubernetesVersion: current.kubernetesVersion },
+      upgrades: true,
+      nodes: nodesOf(stack),
     });
     const group = bumped
       .ofType("kubernetes:yaml/v2:ConfigGroup")
@@ -201,28 +207,50 @@ describe("the program refuses what one rolling upgrade cannot do", () => {
   };
 
   it("a Kubernetes target two minors ahead of what the nodes run", async () => {
-    expect(await refusal(deployedAt(pins.talos.version, "1.34.5"))).toBe(
+    expect(await refusal(deployedAt("prod", pins.talos.version, "1.34.5"))).toBe(
       `Pulumi.prod.yaml: config.homelab:cluster.kubernetesVersion: ${pins.kubernetes} is 2 minor releases ahead of the 1.34.5 the cluster runs — Kubernetes upgrades one minor at a time: go to 1.35.x first`,
     );
   });
 
   it("a CNI other than the one the cluster was created with", async () => {
-    expect(await refusal(deployedAt(pins.talos.version, pins.kubernetes, "flannel"))).toBe(
+    expect(await refusal(deployedAt("prod", pins.talos.version, pins.kubernetes, "flannel"))).toBe(
       "Pulumi.prod.yaml: config.homelab:cluster.network.cni: cilium differs from flannel, which the cluster was created with — Talos does not switch CNIs in place: keep network.cni: flannel, or build a new cluster",
     );
   });
 
-  it("a cluster deployed before the record, whose CNI the stack file leaves to the new default", async () => {
+  it("a cluster deployed before the record, whose CNI and versions the stack file leaves to defaults", async () => {
     const older = { apiEndpoint: "https://10.20.30.10:6443" };
     expect(await refusal(older)).toBe(
-      "Pulumi.prod.yaml: config.homelab:cluster.network.cni: is required for a cluster deployed by an older homelab-platform, whose default was flannel — set network.cni: flannel (what it runs), or cilium for a new cluster",
+      [
+        "Pulumi.prod.yaml: config.homelab:cluster.network.cni: is required for a cluster deployed by an older homelab-platform, whose default was flannel — set network.cni: flannel (what it runs), or cilium for a new cluster",
+        "Pulumi.prod.yaml: config.homelab:cluster.talosVersion: is required, with kubernetesVersion, for a cluster deployed by an older homelab-platform — set both to what the nodes run (talosctl version, kubectl get nodes) and deploy that alone; bump them in a later change",
+      ].join("\n"),
     );
     // Saying what it runs is enough.
     expect(
       await refusal(older, (cluster) => ({
         ...cluster,
+        talosVersion: pins.talos.version,
+        kubernetesVersion: pins.kubernetes,
         network: { ...(cluster.network as object), cni: "flannel" },
       })),
     ).toBeUndefined();
+  });
+
+  it("versions that move without tuppr", async () => {
+    const last = deployedAt("prod", pins.talos.version, "1.36.2");
+    (last.deployed as { upgrades: boolean }).upgrades = false;
+    expect(await refusal(last)).toBe(
+      `Pulumi.prod.yaml: config.homelab:cluster.platform.upgrades.enabled: was false in the last deployment, and the versions move (${pins.talos.version} and 1.36.2 to ${pins.talos.version} and ${pins.kubernetes}) — tuppr upgrades running nodes: turn it on and deploy that alone, then move the versions`,
+    );
+  });
+
+  it("a node joining while Kubernetes moves", async () => {
+    const last = deployedAt("prod", pins.talos.version, "1.36.2");
+    (last.deployed as { nodes: string[] }).nodes = nodesOf("prod").slice(0, -1);
+    const joining = nodesOf("prod").at(-1)!;
+    expect(await refusal(last)).toBe(
+      `Pulumi.prod.yaml: config.homelab:cluster.nodes[${nodesOf("prod").length - 1}].name: ${joining} joins while Kubernetes moves to ${pins.kubernetes} — its kubelet would be newer than the API servers until their upgrade; add it before or after the upgrade, in a change of its own`,
+    );
   });
 });
