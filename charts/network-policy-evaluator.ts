@@ -153,22 +153,23 @@ export class NetworkPolicyEvaluator {
     protocol: Protocol = "TCP",
   ): PortSpan[] | "outside-policy" {
     if (outsidePolicy(from, to)) return "outside-policy";
-    const egress = isPod(from) ? this.isolating(from, "egress") : [];
-    const ingress = isPod(to) ? this.isolating(to, "ingress") : [];
+    // Each isolated end's ports, from the rules whose peers match the other end: peers are matched once,
+    // not once per span.
+    const egress = isPod(from) ? this.matchingPorts(from, "egress", to) : "all";
+    const ingress = isPod(to) ? this.matchingPorts(to, "ingress", from) : "all";
     // Nothing isolates either end: every port, without asking port by port.
-    if (egress.length === 0 && ingress.length === 0) return [{ first: lowestPort, last: highestPort }];
+    if (egress === "all" && ingress === "all") return [{ first: lowestPort, last: highestPort }];
     const cuts = new Set<number>([lowestPort, highestPort + 1]);
-    const cutAt = (rules: readonly Rule[] | undefined) => {
-      for (const rule of rules ?? []) {
-        for (const range of rule.ports ?? []) {
-          if (range.protocol !== protocol || range.port === undefined) continue;
-          cuts.add(range.port);
-          cuts.add((range.endPort ?? range.port) + 1);
-        }
+    for (const ranges of [egress, ingress]) {
+      if (ranges === "all") continue;
+      for (const range of ranges) {
+        if (range === "all" || range.protocol !== protocol || range.port === undefined) continue;
+        cuts.add(range.port);
+        cuts.add((range.endPort ?? range.port) + 1);
       }
-    };
-    for (const policy of egress) cutAt(policy.egress);
-    for (const policy of ingress) cutAt(policy.ingress);
+    }
+    const opens = (ranges: typeof egress, port: number) =>
+      ranges === "all" || ranges.some((range) => range === "all" || portMatches(range, port, protocol));
     const bounds = [...cuts]
       .filter((cut) => cut >= lowestPort && cut <= highestPort + 1)
       .sort((a, b) => a - b);
@@ -176,12 +177,39 @@ export class NetworkPolicyEvaluator {
     for (let index = 0; index + 1 < bounds.length; index++) {
       const first = bounds[index];
       const last = bounds[index + 1] - 1;
-      if (!this.allowed(from, to, first, protocol)) continue;
+      if (!opens(egress, first) || !opens(ingress, first)) continue;
       const previous = spans[spans.length - 1];
       if (previous && previous.last + 1 === first) spans[spans.length - 1] = { first: previous.first, last };
       else spans.push({ first, last });
     }
     return spans;
+  }
+
+  /**
+   * What `pod`'s policies open in `direction` to `peer`: `all` when none isolates it; otherwise the port
+   * ranges of every rule whose peers match (`all` for a rule without ports). An empty list: nothing.
+   */
+  private matchingPorts(
+    pod: PodEndpoint,
+    direction: "ingress" | "egress",
+    peer: Endpoint,
+  ): "all" | (PortRange | "all")[] {
+    const isolating = this.isolating(pod, direction);
+    if (isolating.length === 0) return "all";
+    const ranges: (PortRange | "all")[] = [];
+    for (const policy of isolating) {
+      for (const rule of policy[direction] ?? []) {
+        if (
+          rule.peers !== undefined &&
+          !rule.peers.some((candidate) => this.peerMatches(candidate, policy, peer))
+        ) {
+          continue;
+        }
+        if (rule.ports === undefined) ranges.push("all");
+        else ranges.push(...rule.ports);
+      }
+    }
+    return ranges;
   }
 
   /** The policies that select `pod` and isolate it in `direction`. */
