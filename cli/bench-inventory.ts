@@ -54,8 +54,9 @@ export function syntheticInventory(appCount: number): Record<string, unknown> {
       name: `bench-cp${n}`,
       role: "controlplane",
       address: `10.50.0.${10 + n}`,
-      host: { kind: "proxmox", name: `pve${n}` },
+      host: { kind: "proxmox", name: `pve${n}`, vmId: 100 + n },
     })),
+    proxmox: { hosts: [1, 2, 3].map((n) => ({ name: `pve${n}`, endpoint: `https://pve${n}.lan:8006/` })) },
     gateways: { internal: "10.50.0.200", public: "10.50.0.201" },
     cloudflare: {
       accountId: "0123456789abcdef0123456789abcdef",

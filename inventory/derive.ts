@@ -7,7 +7,7 @@ import {
   toNumber,
   type AddressRange,
 } from "./addresses";
-import type { App, ClusterInventory, ClusterNode, Exposure } from "./schema";
+import type { App, ClusterInventory, ClusterNode, Exposure, NodeHost, ProxmoxHost } from "./schema";
 
 /** The namespace of each platform component; apps may not take them. */
 export const platformNamespaces = {
@@ -225,4 +225,93 @@ export function durationSeconds(duration: string): number {
   if (!match) throw new Error(`${JSON.stringify(duration)} is not a duration such as 1h30m`);
   const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
   return hours * 3600 + minutes * 60 + seconds;
+}
+
+/** The Proxmox hosts the inventory lists, defaults resolved (`node`, storages, bridge), in order. */
+export function proxmoxHosts(inventory: ClusterInventory): ProxmoxHost[] {
+  return inventory.proxmox.hosts;
+}
+
+/** The Proxmox hosts at least one node runs on: the ones the program needs an API token for. */
+export function usedProxmoxHosts(inventory: ClusterInventory): ProxmoxHost[] {
+  const used = new Set(
+    inventory.nodes.flatMap((node) => (node.host.kind === "proxmox" ? [node.host.name] : [])),
+  );
+  return proxmoxHosts(inventory).filter((host) => used.has(host.name));
+}
+
+/** The network a VM's NIC joins: a bridge of its host, a VLAN tag or none, and the subnet it carries. */
+export interface VmNetwork {
+  readonly bridge: string;
+  readonly vlanTag?: number;
+  /** The bridge's subnet from the host's `bridges`, or else the node LAN. */
+  readonly subnet: string;
+}
+
+type ProxmoxNodeHost = Extract<NodeHost, { kind: "proxmox" }>;
+
+/**
+ * Where a VM's NIC goes: with neither `bridge` nor `vlanTag` on the node, the host's bridge and VLAN
+ * tag; a node's `bridge` alone joins that bridge untagged; a node's `vlanTag` alone tags the host's
+ * bridge. The subnet is the one the host's `bridges` declares for that bridge and tag, or the node LAN.
+ */
+export function vmNetwork(inventory: ClusterInventory, host: ProxmoxHost, vm: ProxmoxNodeHost): VmNetwork {
+  const bridge = vm.bridge ?? host.bridge;
+  const vlanTag = vm.bridge === undefined && vm.vlanTag === undefined ? host.vlanTag : vm.vlanTag;
+  const declared = host.bridges.find((entry) => entry.name === bridge && entry.vlanTag === vlanTag);
+  return {
+    bridge,
+    ...(vlanTag === undefined ? {} : { vlanTag }),
+    subnet: declared?.subnet ?? inventory.network.subnet,
+  };
+}
+
+/** A node that is a Proxmox VM, with every setting the program needs to create it resolved. */
+export interface VmNode {
+  readonly node: ClusterNode;
+  readonly host: ProxmoxHost;
+  readonly vmId: number;
+  readonly cores: number;
+  /** MiB. */
+  readonly memory: number;
+  /** GiB. */
+  readonly diskSize: number;
+  /** Lower case; left out, Proxmox chooses one. */
+  readonly macAddress?: string;
+  readonly network: VmNetwork;
+  /** Where the Talos ISO is uploaded and where the VM's disk lives: the host's storages. */
+  readonly isoStorage: string;
+  readonly diskStorage: string;
+}
+
+/**
+ * Every node that is a Proxmox VM, decommissioning ones included (their VMs still exist), in
+ * inventory order. Validation guarantees each names a host of `proxmox.hosts`.
+ */
+export function vmNodes(inventory: ClusterInventory): VmNode[] {
+  const hosts = new Map(proxmoxHosts(inventory).map((host) => [host.name, host]));
+  return inventory.nodes.flatMap((node) => {
+    if (node.host.kind !== "proxmox") return [];
+    const host = hosts.get(node.host.name);
+    if (host === undefined) {
+      throw new Error(
+        `node ${node.name} runs on Proxmox host ${node.host.name}, which proxmox.hosts does not list`,
+      );
+    }
+    const vm = node.host;
+    return [
+      {
+        node,
+        host,
+        vmId: vm.vmId,
+        cores: vm.cores,
+        memory: vm.memory,
+        diskSize: vm.diskSize,
+        ...(vm.macAddress === undefined ? {} : { macAddress: vm.macAddress }),
+        network: vmNetwork(inventory, host, vm),
+        isoStorage: host.isoStorage,
+        diskStorage: host.diskStorage,
+      },
+    ];
+  });
 }

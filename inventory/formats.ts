@@ -274,3 +274,81 @@ export const repositoryPath = nonBlank("a path in the repository").superRefine((
 });
 
 export const port = wholeNumber("a port number 1-65535").min(1).max(65535);
+
+/**
+ * A NIC's MAC address: six two-digit hex bytes separated by ":", in either case, read as lower case.
+ * A NIC needs a unicast address: not all zeros, and the lowest bit of the first byte clear.
+ */
+export const macAddress = text("a MAC address, such as bc:24:11:0a:00:11")
+  .superRefine((value, ctx) => {
+    const refuse = (message: string) =>
+      ctx.addIssue({ code: "custom", message: `${show(value)} ${message}` });
+    if (!/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(value)) {
+      refuse(
+        'is not a MAC address — write six two-digit hex bytes separated by ":", such as bc:24:11:0a:00:11',
+      );
+    } else if (/^00(:00){5}$/.test(value)) {
+      refuse(
+        "is the all-zero address, which no NIC may have — give a unicast address, such as bc:24:11:0a:00:11, or leave macAddress out for Proxmox to choose one",
+      );
+    } else if ((Number.parseInt(value.slice(0, 2), 16) & 1) === 1) {
+      refuse(
+        "is a multicast address (the lowest bit of its first byte is set) — a NIC needs a unicast address, whose first byte is even, such as bc:24:11:… (Proxmox's prefix) or 02:… (locally administered)",
+      );
+    }
+  })
+  .transform((value) => value.toLowerCase());
+
+/** A Linux bridge (vmbr0) or a Proxmox SDN VNet: an interface name of at most 15 characters. */
+export const bridgeName = text("a Proxmox bridge, such as vmbr0").refine(
+  (value) => /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a bridge name — a letter, then letters, digits, "-", "_" or ".", at most 15 characters, such as vmbr0`,
+  },
+);
+
+/** A Proxmox storage id, as Proxmox itself allows them: `local`, `local-lvm`, `nas.iso`. */
+export const proxmoxStorage = text("a Proxmox storage id, such as local or local-lvm").refine(
+  (value) => /^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Proxmox storage id — a letter, then letters, digits, "-", "_" or ".", ending in a letter or digit, such as local or local-lvm`,
+  },
+);
+
+/** The node name a Proxmox server has in its cluster (its hostname): `pve`, `hx90`. */
+export const proxmoxNodeName = text("a Proxmox node name, such as pve").refine(
+  (value) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value),
+  {
+    error: (issue) =>
+      `${show(String(issue.input))} is not a Proxmox node name — the server's hostname as Proxmox shows it under Datacenter: letters, digits and "-", such as pve`,
+  },
+);
+
+/** The base URL of a Proxmox VE API: https, a host, an optional port, nothing after the "/". */
+export const proxmoxEndpoint = text(
+  "the https URL of the Proxmox API, such as https://pve1.lan:8006/",
+).superRefine((value, ctx) => {
+  const refuse = (message: string) => ctx.addIssue({ code: "custom", message: `${show(value)} ${message}` });
+  const example = "such as https://pve1.lan:8006/";
+  let url: URL | undefined;
+  try {
+    url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.hostname === "") {
+    refuse(`is not the URL of a Proxmox API — write https://, the host and the port, ${example}`);
+  } else if (url.protocol !== "https:") {
+    refuse(
+      `is not https — the Proxmox API listens on https, port 8006: ${example}; set insecure: true while it has a self-signed certificate`,
+    );
+  } else if (url.username !== "" || url.password !== "") {
+    refuse(
+      "holds credentials — give the URL alone, such as https://pve1.lan:8006/; the API token is a secret set with `pulumi config set --secret`",
+    );
+  } else if (url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+    refuse(`has a path, query or fragment — give the API's base URL alone, ${example}`);
+  }
+});

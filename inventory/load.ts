@@ -22,7 +22,15 @@ import { describeValue } from "./formats";
 import { InventoryError, type KeyPath, type Problem } from "./problems";
 import { clusterSchema, type ClusterInventory } from "./schema";
 import { schemaProblems } from "./schema-problems";
-import { inventoryKey, secretSettings, setSecretCommand, type SecretSetting } from "./secrets";
+import {
+  inventoryKey,
+  proxmoxApiTokenPrefix,
+  proxmoxApiTokenSetting,
+  proxmoxTokenHost,
+  secretSettings,
+  setSecretCommand,
+  type SecretSetting,
+} from "./secrets";
 
 /**
  * Checks a cluster inventory value: first its shape, then, once the shape is right, every
@@ -491,12 +499,12 @@ function parseStackConfig(config: unknown, file: string): ClusterInventory {
   const secretKeys = new Map<string, SecretSetting>(
     Object.values(secretSettings).map((setting) => [setting.key, setting]),
   );
-  const allowedKeys = [inventoryKey, ...secretKeys.keys()];
+  const allowedKeys = [inventoryKey, ...secretKeys.keys(), `${proxmoxApiTokenPrefix}<host>`];
   const problems: Problem[] = [...plainSecretProblems(config, stack)];
 
   for (const key of Object.keys(config)) {
     if (!key.startsWith("homelab:")) continue; // other namespaces belong to providers
-    if (!secretKeys.has(key) && key !== inventoryKey) {
+    if (!secretKeys.has(key) && key !== inventoryKey && proxmoxTokenHost(key) === undefined) {
       problems.push({
         path: ["config", key],
         message: `unknown setting — allowed: ${allowedKeys.join(", ")}`,
@@ -517,8 +525,28 @@ function parseStackConfig(config: unknown, file: string): ClusterInventory {
       problems.push(...error.problems);
     }
   }
+  if (inventory !== undefined) problems.push(...strayProxmoxTokens(config, inventory, stack));
   if (inventory === undefined || problems.length > 0) throw new InventoryError(file, problems);
   return inventory;
+}
+
+/** API tokens for Proxmox hosts that `proxmox.hosts` does not list: a typo, or a host since removed. */
+function strayProxmoxTokens(
+  config: object,
+  inventory: ClusterInventory,
+  stack: string | undefined,
+): Problem[] {
+  const hosts = inventory.proxmox.hosts.map((host) => host.name);
+  return Object.keys(config).flatMap((key) => {
+    const host = proxmoxTokenHost(key);
+    if (host === undefined || hosts.includes(host)) return [];
+    return [
+      {
+        path: ["config", key],
+        message: `is the API token of Proxmox host "${host}", which proxmox.hosts does not list (${hosts.length === 0 ? "it lists none" : `it lists ${hosts.join(", ")}`}) — name a listed host, or remove the setting with \`pulumi config rm ${key}${stack ? ` -s ${stack}` : ""}\``,
+      },
+    ];
+  });
 }
 
 /**
@@ -527,7 +555,11 @@ function parseStackConfig(config: unknown, file: string): ClusterInventory {
  * Pulumi's config API does not say how a value was stored.
  */
 export function plainSecretProblems(config: object, stack: string | undefined): Problem[] {
-  return Object.values(secretSettings).flatMap((setting) =>
+  const proxmoxTokens = Object.keys(config).flatMap((key) => {
+    const host = proxmoxTokenHost(key);
+    return host === undefined ? [] : [proxmoxApiTokenSetting(host)];
+  });
+  return [...Object.values(secretSettings), ...proxmoxTokens].flatMap((setting) =>
     setting.key in config && !isEncrypted((config as Record<string, unknown>)[setting.key])
       ? [
           {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { pins } from "../pins";
 import {
   accessTeamName,
+  bridgeName,
   chartName,
   cloudflareId,
   describeValue,
@@ -16,9 +17,13 @@ import {
   labelValue,
   gitRepositoryUrl,
   linkName,
+  macAddress,
   nonBlank,
   poolEntry,
   port,
+  proxmoxEndpoint,
+  proxmoxNodeName,
+  proxmoxStorage,
   repositoryPath,
   wholeNumber,
   repositoryUrl,
@@ -65,11 +70,146 @@ const network = strict({
   loadBalancerPool: z.array(poolEntry).min(1),
 });
 
+/** A check that a whole number lies in [min, max], with the message `refuse` words for one that does not. */
+function outside(min: number, max: number, refuse: (value: number) => string) {
+  return (value: number, ctx: z.core.$RefinementCtx<number>) => {
+    if (value < min || value > max) ctx.addIssue({ code: "custom", message: refuse(value) });
+  };
+}
+
+/** A VLAN tag on a Proxmox bridge (802.1Q: 1-4094). */
+const vlanTag = wholeNumber("a VLAN tag 1-4094").superRefine(
+  outside(
+    1,
+    4094,
+    (value) =>
+      `${value} is not a VLAN tag — 802.1Q tags are 1-4094; leave vlanTag out for the bridge's untagged traffic`,
+  ),
+);
+
+/** The inventory's defaults for a VM, where its node entry leaves them out. */
+export const proxmoxVmDefaults = {
+  cores: 2,
+  /** MiB: 4 GiB, what Talos recommends for a control plane and twice its recommendation for a worker. */
+  memory: 4096,
+  /** GiB. */
+  diskSize: 32,
+} as const;
+
+/**
+ * Talos's minimums (its "System Requirements": control planes 2 GiB and 2 cores, workers 1 GiB and
+ * 1 core, a 10 GiB system disk) and the most the inventory allows. Memory is in MiB and disks in GiB,
+ * the units Proxmox itself shows.
+ */
+export const proxmoxVmBounds = {
+  vmId: { min: 100, max: 999_999_999 },
+  cores: { controlplane: 2, worker: 1, max: 128 },
+  memory: { controlplane: 2048, worker: 1024, max: 1_048_576 },
+  diskSize: { min: 10, max: 4096 },
+} as const;
+
+/** The VM's system disk, in GiB. */
+const diskSize = wholeNumber("the VM's disk size in GiB, such as 32").superRefine((value, ctx) => {
+  const { min, max } = proxmoxVmBounds.diskSize;
+  if (value < min) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${value} GiB is too small — Talos needs a system disk of at least ${min} GiB (diskSize is in GiB, such as 32)`,
+    });
+  } else if (value > max) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${value} GiB is more than the ${max} GiB (4 TiB) allowed — Talos takes its whole install disk: give it a small one (diskSize is in GiB, such as 32) and keep data on other disks`,
+    });
+  }
+});
+
+/**
+ * Where a node runs. A Proxmox VM names its host (an entry of `proxmox.hosts`) and its VM settings;
+ * `bridge` and `vlanTag` say which network its NIC joins: left out, the host's own `bridge` and
+ * `vlanTag`; a `bridge` alone is untagged unless `vlanTag` is set too.
+ */
 const host = strict({
   kind: z.enum(["metal", "proxmox"]),
   /** The Proxmox host the VM runs on; only for `proxmox`. */
   name: dnsLabel.optional(),
+  /** The VM's id, unique on its host (and on every host reached through the same API). */
+  vmId: wholeNumber(
+    `the VM's id on its Proxmox host, a whole number ${proxmoxVmBounds.vmId.min}-${proxmoxVmBounds.vmId.max}, such as 110`,
+  )
+    .superRefine(
+      outside(proxmoxVmBounds.vmId.min, proxmoxVmBounds.vmId.max, (value) =>
+        value < proxmoxVmBounds.vmId.min
+          ? `${value} is below ${proxmoxVmBounds.vmId.min} — Proxmox keeps VM ids under ${proxmoxVmBounds.vmId.min} for itself; use ${proxmoxVmBounds.vmId.min}-${proxmoxVmBounds.vmId.max}, such as 110`
+          : `${value} is above ${proxmoxVmBounds.vmId.max}, the largest VM id Proxmox allows — use ${proxmoxVmBounds.vmId.min}-${proxmoxVmBounds.vmId.max}, such as 110`,
+      ),
+    )
+    .optional(),
+  cores: wholeNumber("the VM's CPU cores, such as 2")
+    .superRefine(
+      outside(1, proxmoxVmBounds.cores.max, (value) =>
+        value < 1
+          ? `${value} cores is too few — a VM needs at least 1 core (Talos: 2 on a control plane)`
+          : `${value} cores is more than the ${proxmoxVmBounds.cores.max} allowed — such as 2 or 4`,
+      ),
+    )
+    .optional(),
+  /** MiB. */
+  memory: wholeNumber("the VM's memory in MiB, such as 4096 for 4 GiB").optional(),
+  /** GiB. */
+  diskSize: diskSize.optional(),
+  /** Left out, Proxmox chooses one (and keeps it for the VM's life). */
+  macAddress: macAddress.optional(),
+  bridge: bridgeName.optional(),
+  vlanTag: vlanTag.optional(),
 });
+
+/** The settings only a Proxmox VM has. */
+const vmOnlyKeys = [
+  "name",
+  "vmId",
+  "cores",
+  "memory",
+  "diskSize",
+  "macAddress",
+  "bridge",
+  "vlanTag",
+] as const;
+
+/** A node's host once parsed: bare metal, or a Proxmox VM with its defaults filled in. */
+export type NodeHost =
+  | { readonly kind: "metal" }
+  | {
+      readonly kind: "proxmox";
+      readonly name: string;
+      readonly vmId: number;
+      readonly cores: number;
+      /** MiB. */
+      readonly memory: number;
+      /** GiB. */
+      readonly diskSize: number;
+      readonly macAddress?: string;
+      /** Left out: the host's `bridge` (see `vmNodes`, which resolves it). */
+      readonly bridge?: string;
+      readonly vlanTag?: number;
+    };
+
+/** The parsed host with a VM's defaults; only a host the node's checks accepted gets here. */
+function resolveHost(h: z.output<typeof host>): NodeHost {
+  if (h.kind === "metal") return { kind: "metal" };
+  return {
+    kind: "proxmox",
+    // Both were required above.
+    name: h.name!,
+    vmId: h.vmId!,
+    cores: h.cores ?? proxmoxVmDefaults.cores,
+    memory: h.memory ?? proxmoxVmDefaults.memory,
+    diskSize: h.diskSize ?? proxmoxVmDefaults.diskSize,
+    ...(h.macAddress === undefined ? {} : { macAddress: h.macAddress }),
+    ...(h.bridge === undefined ? {} : { bridge: h.bridge }),
+    ...(h.vlanTag === undefined ? {} : { vlanTag: h.vlanTag }),
+  };
+}
 
 /** Proxmox VirtIO disks are /dev/vda and the first VirtIO NIC is ens18 (a SATA/SCSI guess would be wrong). */
 const PROXMOX_INSTALL_DISK = "/dev/vda";
@@ -110,20 +250,99 @@ const node = strict({
         message: "is required for a Proxmox VM — the Proxmox host it runs on, such as hx90",
       });
     }
-    if (n.host.kind === "metal" && n.host.name !== undefined) {
+    if (n.host.kind === "metal") {
+      for (const key of vmOnlyKeys.filter((key) => n.host[key] !== undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["host", key],
+          message: "is only for Proxmox VMs — remove it, or set host.kind: proxmox",
+        });
+      }
+      return;
+    }
+    if (n.host.vmId === undefined) {
       ctx.addIssue({
         code: "custom",
-        path: ["host", "name"],
-        message: "is only for Proxmox VMs — remove it, or set host.kind: proxmox",
+        path: ["host", "vmId"],
+        message: `is required for a Proxmox VM — its VM id, a whole number ${proxmoxVmBounds.vmId.min}-${proxmoxVmBounds.vmId.max} no other VM on the host has, such as 110`,
+      });
+    }
+    const role = n.role === "controlplane" ? "a control plane" : "a worker";
+    const cores = n.host.cores ?? proxmoxVmDefaults.cores;
+    if (cores < proxmoxVmBounds.cores[n.role]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host", "cores"],
+        message: `${cores} core is too few for ${role} — Talos needs at least ${proxmoxVmBounds.cores.controlplane} cores on a control plane and ${proxmoxVmBounds.cores.worker} on a worker`,
+      });
+    }
+    const memory = n.host.memory;
+    const { max } = proxmoxVmBounds.memory;
+    if (memory !== undefined && memory < proxmoxVmBounds.memory[n.role]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host", "memory"],
+        message: `${memory} MiB is too little for ${role} — Talos needs at least ${proxmoxVmBounds.memory.controlplane} MiB (2 GiB) on a control plane and ${proxmoxVmBounds.memory.worker} MiB (1 GiB) on a worker; memory is in MiB, such as 4096 for 4 GiB`,
+      });
+    } else if (memory !== undefined && memory > max) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host", "memory"],
+        message: `${memory} MiB is more than the ${max} MiB (1 TiB) allowed — memory is in MiB, such as 8192 for 8 GiB`,
       });
     }
   })
   .transform((n) => ({
     ...n,
+    host: resolveHost(n.host),
     // Only a Proxmox VM gets here without a disk: bare metal without one was rejected above.
     installDisk: n.installDisk ?? PROXMOX_INSTALL_DISK,
     interface: n.interface ?? (n.host.kind === "proxmox" ? PROXMOX_INTERFACE : METAL_INTERFACE),
   }));
+
+/**
+ * A network a Proxmox host's bridge carries, where it is not the node LAN: a bridge (with a VLAN tag,
+ * or untagged) and its subnet.
+ */
+const proxmoxBridge = strict({
+  name: bridgeName,
+  /** Left out: the bridge's untagged traffic. */
+  vlanTag: vlanTag.optional(),
+  subnet: ipv4Cidr,
+});
+
+/**
+ * A Proxmox VE server the cluster's VMs run on. Its API token is a secret, set per host with
+ * `pulumi config set --secret homelab:proxmoxApiToken-<name>`.
+ *
+ * Networks: every bridge (and VLAN) a VM joins carries the node LAN, `network.subnet`, unless the
+ * host lists it under `bridges` with another subnet; a node whose address lies outside the subnet
+ * of the bridge it joins is refused. So `bridges` declares the host's other networks (storage, IoT,
+ * another cluster's LAN) and keeps nodes off them.
+ */
+const proxmoxHost = strict({
+  /** How nodes name the host: `host: {kind: proxmox, name: <name>}`. */
+  name: dnsLabel,
+  /** The API's base URL, such as https://pve1.lan:8006/. */
+  endpoint: proxmoxEndpoint,
+  /** The host's node name inside Proxmox. @default the name */
+  node: proxmoxNodeName.optional(),
+  /** Whether the API's TLS certificate is self-signed and not checked. */
+  insecure: z.boolean().default(false),
+  /** Where the Talos ISO is uploaded (a storage with content type ISO image). */
+  isoStorage: proxmoxStorage.default("local"),
+  /** Where the VMs' disks live. */
+  diskStorage: proxmoxStorage.default("local-lvm"),
+  /** The bridge a VM's NIC joins unless its node names another. */
+  bridge: bridgeName.default("vmbr0"),
+  /** The VLAN tag on that bridge; left out, untagged. */
+  vlanTag: vlanTag.optional(),
+  bridges: z.array(proxmoxBridge).default([]),
+}).transform((h) => ({ ...h, node: h.node ?? h.name }));
+
+const proxmox = strict({
+  hosts: z.array(proxmoxHost).default([]),
+});
 
 /**
  * A Go duration as the Talos provider's timeouts take it, in whole hours, minutes and seconds, such
@@ -335,6 +554,8 @@ export const clusterSchema = strict({
    */
   controlPlanesRunWorkloads: z.boolean().default(true),
   nodes: z.array(node).min(1),
+  /** The Proxmox VE servers the cluster's VMs run on; bare-metal clusters leave it out. */
+  proxmox: proxmox.prefault({}),
   gateways,
   cloudflare: cloudflare.optional(),
   platform: platform.prefault({}),
@@ -344,6 +565,8 @@ export const clusterSchema = strict({
 export type ClusterInventory = z.output<typeof clusterSchema>;
 export type ClusterNode = ClusterInventory["nodes"][number];
 export type NodeRole = ClusterNode["role"];
+export type ProxmoxHost = ClusterInventory["proxmox"]["hosts"][number];
+export type ProxmoxBridge = ProxmoxHost["bridges"][number];
 export type App = ClusterInventory["apps"][number];
 export type Exposure = App["expose"][number];
 export type NetworkProfile = App["profile"];

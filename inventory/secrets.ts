@@ -1,3 +1,6 @@
+import { usedProxmoxHosts } from "./derive";
+import type { ClusterInventory } from "./schema";
+
 /**
  * The secret settings of a stack. They never live in the inventory: each is set once with
  * `pulumi config set --secret`, stored encrypted in the stack file, and read as a secret Output.
@@ -20,6 +23,36 @@ export const secretSettings = {
       "Cloudflare API token cert-manager uses for DNS-01 challenges (Zone: Zone Read and Zone: DNS Edit, on the zone only)",
   },
 } as const satisfies Record<string, SecretSetting>;
+
+/**
+ * Each Proxmox host's API token is a setting of its own, `homelab:proxmoxApiToken-<host>`: a plain
+ * config key, which `pulumi config set --secret` sets, `pulumi config rm` removes and the program
+ * reads with `getSecret`, one per host, without `--path` (whose map would be read as one value and
+ * checked entry by entry). Config keys allow letters, digits, "-", "_" and "."; host names are DNS
+ * labels, so every host name makes a valid key.
+ */
+export const proxmoxApiTokenPrefix = "homelab:proxmoxApiToken-";
+
+/** The secret setting of one Proxmox host's API token. */
+export function proxmoxApiTokenSetting(host: string): SecretSetting {
+  return {
+    key: `${proxmoxApiTokenPrefix}${host}`,
+    purpose: `Proxmox VE API token for host ${host}, written USER@REALM!TOKENID=SECRET (such as pulumi@pve!homelab=…), whose user may create, configure and start VMs and upload ISO images to the host's storage`,
+  };
+}
+
+/**
+ * The Proxmox API tokens a stack needs: one per host that at least one node runs on, in the order of
+ * `proxmox.hosts`. A listed host no node uses needs none.
+ */
+export function proxmoxApiTokenSettings(inventory: ClusterInventory): SecretSetting[] {
+  return usedProxmoxHosts(inventory).map((host) => proxmoxApiTokenSetting(host.name));
+}
+
+/** The Proxmox host a config key holds the API token of, or undefined for any other key. */
+export function proxmoxTokenHost(key: string): string | undefined {
+  return key.startsWith(proxmoxApiTokenPrefix) ? key.slice(proxmoxApiTokenPrefix.length) : undefined;
+}
 
 /** The config key that holds the inventory in a stack file. */
 export const inventoryKey = "homelab:cluster";

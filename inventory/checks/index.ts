@@ -3,6 +3,7 @@ import type { ClusterInventory } from "../schema";
 import { checkApps } from "./apps";
 import { checkNetwork } from "./network";
 import { checkPlatform } from "./platform";
+import { checkProxmox } from "./proxmox";
 import { checkRoutes } from "./routes";
 import { checkSources } from "./sources";
 import { checkTalos } from "./talos";
@@ -12,6 +13,7 @@ export function crossFieldProblems(inventory: ClusterInventory): Problem[] {
   return [
     ...checkTalos(inventory),
     ...checkNetwork(inventory),
+    ...checkProxmox(inventory),
     ...checkPlatform(inventory),
     ...checkRoutes(inventory),
     ...checkApps(inventory),
