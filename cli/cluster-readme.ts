@@ -5,6 +5,8 @@ import {
   nodeClasses,
   nodeClassOf,
   schematicIdPlaceholder,
+  isoFileId,
+  proxmoxPlan,
 } from "../stacks/builders";
 import { cloudflareAccessCookie, cloudflareAccessHeader } from "../constructs/cloudflare-access";
 import { code, markdownTable } from "./markdown";
@@ -54,6 +56,7 @@ export function clusterReadme(inventory: ClusterInventory, source: string, matri
     ),
     "## Hostnames",
     hostnamesTable(inventory),
+    ...proxmoxSection(inventory),
     "## Split DNS on the LAN",
     splitDnsTable(inventory),
     matrixSection(matrix),
@@ -132,4 +135,28 @@ function hostnamesTable(inventory: ClusterInventory): string {
       route.owner,
     ]),
   );
+}
+
+/** The Proxmox VMs, one row each, as `proxmox.yaml` has them in full; nothing without any. */
+function proxmoxSection(inventory: ClusterInventory): string[] {
+  const plan = proxmoxPlan(inventory);
+  if (plan.vms.length === 0) return [];
+  const images = new Map(plan.images.map((image) => [image.key, image]));
+  return [
+    "## Proxmox VMs",
+    `The program creates these VMs and downloads their ISOs (${code("proxmox.yaml")} has every setting). Each boots its ISO into Talos's maintenance mode at its final address, from its NoCloud drive; the machine config's installer then installs ${inventory.talosVersion}.`,
+    markdownTable(
+      ["node", "host", "VM id", "cores", "memory", "disk", "network", "ISO"],
+      plan.vms.map((vm) => [
+        vm.name,
+        `${vm.host} (${vm.proxmoxNode})`,
+        String(vm.vmId),
+        String(vm.cores),
+        `${vm.memory} MiB`,
+        `${vm.diskSize} GiB on ${vm.diskStorage}`,
+        `${vm.bridge}${vm.vlanTag === undefined ? "" : ` VLAN ${vm.vlanTag}`}${vm.macAddress ? `, ${vm.macAddress}` : ""}`,
+        code(isoFileId(images.get(vm.image)!)),
+      ]),
+    ),
+  ];
 }

@@ -3,11 +3,14 @@ import { buildClusterCharts, componentFileStem, phaseFileStem, type ClusterChart
 import { activeNodes, enabledApps, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
+  isoFileId,
   nodeClasses,
   nodePatches,
+  proxmoxPlan,
   schematicKey,
   schematicYaml,
   talosYaml,
+  vmArgs,
 } from "../stacks/builders";
 import { startAppsDocuments } from "./apps-documents";
 import { clusterReadme } from "./cluster-readme";
@@ -60,6 +63,7 @@ function renderFiles(
     ...talosFiles(inventory, charts),
     ...schematicFiles(inventory),
     ...edgeFiles(inventory, charts),
+    ...proxmoxFiles(inventory),
   ];
 }
 
@@ -72,6 +76,36 @@ function schematicFiles(inventory: ClusterInventory): RenderedFile[] {
     path: `talos/schematic-${key}.yaml`,
     content: schematicYaml(nodeClass.extensions),
   }));
+}
+
+/**
+ * `proxmox.yaml`: the Talos ISOs the program downloads onto the Proxmox hosts and every VM exactly as the
+ * program creates it (`proxmoxve.VmLegacy` arguments), `<schematic-id>` standing in.
+ */
+function proxmoxFiles(inventory: ClusterInventory): RenderedFile[] {
+  const plan = proxmoxPlan(inventory);
+  if (plan.vms.length === 0) return [];
+  const header =
+    `# Proxmox VMs of cluster ${inventory.name}: the ISOs downloaded onto each host, and each VM as the program creates it.\n` +
+    `# <schematic-id> is the Image Factory's id of the node class's schematic, known after \`pulumi up\`.\n`;
+  const images = new Map(plan.images.map((image) => [image.key, image]));
+  return [
+    {
+      path: "proxmox.yaml",
+      content:
+        header +
+        toYaml({
+          images: plan.images.map(({ host, proxmoxNode, datastoreId, fileName, url }) => ({
+            host,
+            nodeName: proxmoxNode,
+            datastoreId,
+            fileName,
+            url,
+          })),
+          vms: plan.vms.map((vm) => ({ host: vm.host, ...vmArgs(vm, isoFileId(images.get(vm.image)!)) })),
+        }),
+    },
+  ];
 }
 
 /** `edge.yaml`: the tunnel ingress, DNS records and Access applications, `<tunnel-id>` standing in. */

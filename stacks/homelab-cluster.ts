@@ -1,11 +1,12 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterCharts } from "../charts";
-import type { ClusterInventory } from "../inventory";
-import { edgePlan } from "./builders";
+import { usedProxmoxHosts, type ClusterInventory } from "../inventory";
+import { edgePlan, proxmoxPlan } from "./builders";
 import type { DeployedRecord } from "./deployed";
 import { Edge } from "./edge";
 import { Platform } from "./platform";
+import { ProxmoxVms } from "./proxmox-vms";
 import { TalosCluster } from "./talos-cluster";
 
 export interface HomelabClusterArgs {
@@ -20,6 +21,8 @@ export interface HomelabClusterArgs {
   readonly cloudflareApiToken?: pulumi.Output<string>;
   /** Needed when cert-manager is enabled. */
   readonly cloudflareDnsToken?: pulumi.Output<string>;
+  /** The API token of each Proxmox host a node runs on, by host name. */
+  readonly proxmoxApiTokens?: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 /** One cluster end to end: Talos, then its Cloudflare edge, then the platform and apps on it. */
@@ -39,9 +42,25 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const { inventory } = args;
     const charts = buildClusterCharts(inventory);
 
+    // Proxmox nodes' VMs, each made when its node's config apply asks for it.
+    const proxmoxPlanned = proxmoxPlan(inventory);
+    const vms =
+      proxmoxPlanned.vms.length > 0
+        ? new ProxmoxVms(
+            name,
+            {
+              plan: proxmoxPlanned,
+              hosts: usedProxmoxHosts(inventory),
+              apiTokens: args.proxmoxApiTokens ?? {},
+            },
+            { parent: this },
+          )
+        : undefined;
+
     const talos = new TalosCluster(
       name,
       {
+        machineOf: vms ? (node, schematicId) => vms.vm(node.name, schematicId) : undefined,
         inventory,
         hostMounts: charts.hostMounts,
         cniCharts: charts.cni?.helmCharts ?? [],

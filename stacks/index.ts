@@ -3,7 +3,14 @@
  * `Pulumi.<stack>.yaml` and the secrets set with `pulumi config set --secret`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblem, hasTunnel, inventoryKey, upgradeProblems } from "../inventory";
+import {
+  formatProblem,
+  hasTunnel,
+  inventoryKey,
+  proxmoxApiTokenSettings,
+  proxmoxTokenHost,
+  upgradeProblems,
+} from "../inventory";
 import {
   explicitCni,
   explicitVersions,
@@ -46,6 +53,12 @@ export = async () => {
     cloudflareDnsToken: inventory.platform.certManager.enabled
       ? requireSecretSetting(secretSettings.cloudflareDnsToken)
       : undefined,
+    proxmoxApiTokens: Object.fromEntries(
+      proxmoxApiTokenSettings(inventory).map((setting) => [
+        proxmoxTokenHost(setting.key)!,
+        requireSecretSetting(setting),
+      ]),
+    ),
   });
 
   return {

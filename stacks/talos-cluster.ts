@@ -59,6 +59,13 @@ export interface TalosClusterArgs {
    * @default false
    */
   readonly holdConfigChanges?: boolean;
+  /**
+   * The machine a node runs on, when the program makes it (a Proxmox VM), given the schematic id of the
+   * node's class: the node's config apply waits for it. Called for every node, decommissioning ones too
+   * (their machine stays until their entry is deleted).
+   * @default - no node's machine is made by the program
+   */
+  readonly machineOf?: (node: ClusterNode, schematicId: pulumi.Output<string>) => pulumi.Resource | undefined;
 }
 
 /**
@@ -106,7 +113,10 @@ export class TalosCluster extends pulumi.ComponentResource {
     const schematicIdOf = (extensions: readonly string[]) => schematicIds.get(schematicKey(extensions))!;
 
     const { applyTimeout, bootstrapTimeout, healthTimeout } = inventory.talos;
+    const machineOf = (node: ClusterNode) =>
+      args.machineOf?.(node, schematicIdOf(nodeClassOf(node).extensions));
     const applyOf = (node: ClusterNode, dependsOn: pulumi.Resource | undefined) => {
+      const machine = machineOf(node);
       const patches = schematicIdOf(nodeClassOf(node).extensions).apply((schematicId) =>
         talosYaml(nodePatches(inventory, node, { hostMounts: args.hostMounts, schematicId })),
       );
@@ -134,7 +144,7 @@ export class TalosCluster extends pulumi.ComponentResource {
         },
         {
           ...child,
-          dependsOn: dependsOn ? [dependsOn] : [],
+          dependsOn: [...(dependsOn ? [dependsOn] : []), ...(machine ? [machine] : [])],
           ...(args.holdConfigChanges ? { ignoreChanges: ["machineConfigurationInput"] } : {}),
         },
       );
@@ -149,6 +159,7 @@ export class TalosCluster extends pulumi.ComponentResource {
     };
     const controlPlaneApplies = chain(activeControlPlanes(inventory));
     const workerApplies = chain(activeWorkers(inventory));
+    for (const node of inventory.nodes.filter((each) => each.decommission)) machineOf(node);
 
     // Validation keeps at least one control plane that stays.
     const bootstrapAddress = bootstrapNode(inventory)!.address;

@@ -34,10 +34,11 @@ const randomFakes = {
  */
 export async function runProgram(
   stack: string,
-  secrets: Record<string, string>,
+  givenSecrets: Record<string, string>,
   lastOutputs: Record<string, unknown> = {},
   inventoryOverride?: (inventory: Record<string, unknown>) => Record<string, unknown>,
 ) {
+  let secrets = givenSecrets;
   const recorder = recordPulumi("homelab", stack, {
     ...talosFakes,
     ...edgeFakes,
@@ -50,6 +51,20 @@ export async function runProgram(
       structuredClone(stackSettings["homelab:cluster"]) as Record<string, unknown>,
     );
   }
+  // Every Proxmox host a node runs on needs its API token; a stand-in, never a real value.
+  const proxmoxTokens = Object.fromEntries(
+    [
+      ...new Set(
+        (
+          (stackSettings["homelab:cluster"] as { nodes?: { host: { kind: string; name?: string } }[] })
+            .nodes ?? []
+        )
+          .filter((node) => node.host.kind === "proxmox")
+          .map((node) => node.host.name!),
+      ),
+    ].map((host) => [`homelab:proxmoxApiToken-${host}`, `fake-proxmox-token-${host}`]),
+  );
+  secrets = { ...proxmoxTokens, ...secrets };
   const config = Object.fromEntries(
     Object.entries({ ...stackSettings, ...secrets }).map(([key, value]) => [
       key,

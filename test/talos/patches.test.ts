@@ -198,20 +198,21 @@ describe("adding a node", () => {
       const before = stack(name);
       const grown: ClusterInventory = structuredClone(before);
       const address = name === "dev" ? "10.20.20.22" : "10.20.30.21";
-      grown.nodes.push({
-        ...structuredClone(before.nodes[template]),
-        role: "worker",
-        name: `${name}-new`,
-        address,
-      });
+      const template_ = structuredClone(before.nodes[template]);
+      // A VM needs a VM id of its own on its host.
+      if (template_.host.kind === "proxmox") template_.host = { ...template_.host, vmId: 199 };
+      grown.nodes.push({ ...template_, role: "worker", name: `${name}-new`, address });
       const was = new Map(renderCluster(before, name).map((file) => [file.path, file.content]));
       const is = new Map(renderCluster(grown, name).map((file) => [file.path, file.content]));
 
       const added = [...is.keys()].filter((file) => !was.has(file));
       const changed = [...was.keys()].filter((file) => is.get(file) !== was.get(file));
       expect(added).toEqual([`talos/${name}-new.yaml`]);
-      // The cluster README lists the nodes, so it is the one other file that changes.
-      expect(changed).toEqual(["README.md"]);
+      // The cluster README lists the nodes, so it is the one other file that changes — and the Proxmox
+      // plan, when the new node is a VM.
+      expect(changed).toEqual(
+        template_.host.kind === "proxmox" ? ["README.md", "proxmox.yaml"] : ["README.md"],
+      );
     },
   );
 });
