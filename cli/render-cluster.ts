@@ -3,6 +3,7 @@ import { buildClusterCharts, componentFileStem, phaseFileStem, type ClusterChart
 import { activeNodes, enabledApps, hasTunnel, type ClusterInventory } from "../inventory";
 import {
   edgePlan,
+  isoDownloadArgs,
   isoFileId,
   nodeClasses,
   nodePatches,
@@ -95,13 +96,7 @@ function proxmoxFiles(inventory: ClusterInventory): RenderedFile[] {
       content:
         header +
         toYaml({
-          images: plan.images.map(({ host, proxmoxNode, datastoreId, fileName, url }) => ({
-            host,
-            nodeName: proxmoxNode,
-            datastoreId,
-            fileName,
-            url,
-          })),
+          images: plan.images.map((image) => ({ host: image.host, ...isoDownloadArgs(image) })),
           vms: plan.vms.map((vm) => ({ host: vm.host, ...vmArgs(vm, isoFileId(images.get(vm.image)!)) })),
         }),
     },

@@ -1,7 +1,7 @@
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { ProxmoxHost } from "../inventory";
-import { isoFileId, type ProxmoxImagePlan, type ProxmoxPlan } from "./builders";
+import { isoDownloadArgs, isoFileId, type ProxmoxImagePlan, type ProxmoxPlan } from "./builders";
 import { vmArgs } from "./builders/proxmox-vm-args";
 
 export interface ProxmoxVmsArgs {
@@ -12,9 +12,6 @@ export interface ProxmoxVmsArgs {
   /** Each used host's API token (`pulumi config set --secret homelab:proxmoxApiToken-<host>`). */
   readonly apiTokens: Readonly<Record<string, pulumi.Output<string>>>;
 }
-
-/** The placeholder `proxmoxPlan` leaves in an image URL, replaced by the schematic id. */
-const schematicPlaceholder = "<schematic-id>";
 
 /**
  * The Proxmox VMs of a cluster: a provider per host, the node classes' Talos ISOs downloaded onto the
@@ -34,7 +31,9 @@ export class ProxmoxVms extends pulumi.ComponentResource {
     this.prefix = name;
     for (const host of args.hosts) {
       const token = args.apiTokens[host.name];
-      if (token === undefined) continue;
+      // The program requires every used host's token first; without one, the provider would fall back
+      // to whatever PROXMOX_VE_* variables the environment holds.
+      if (token === undefined) throw new Error(`ProxmoxVms: no API token for Proxmox host ${host.name}`);
       this.providers.set(
         host.name,
         new proxmox.Provider(
@@ -71,16 +70,11 @@ export class ProxmoxVms extends pulumi.ComponentResource {
   private image(plan: ProxmoxImagePlan, schematicId: pulumi.Input<string>): proxmox.download.File {
     const existing = this.images.get(plan.key);
     if (existing) return existing;
+    // On a replace, the old file goes first: the new one has its name.
     const file = new proxmox.download.File(
       `${this.prefix}-iso-${plan.key}`,
-      {
-        contentType: "iso",
-        nodeName: plan.proxmoxNode,
-        datastoreId: plan.datastoreId,
-        fileName: plan.fileName,
-        url: pulumi.output(schematicId).apply((id) => plan.url.replace(schematicPlaceholder, id)),
-      },
-      { parent: this, provider: this.providers.get(plan.host) },
+      pulumi.output(schematicId).apply((id) => isoDownloadArgs(plan, id)),
+      { parent: this, provider: this.providers.get(plan.host), deleteBeforeReplace: true },
     );
     this.images.set(plan.key, file);
     return file;

@@ -2,12 +2,18 @@ import type { ProxmoxVmPlan } from "./proxmox";
 
 /**
  * A VM for Talos, as `proxmoxve.VmLegacy` takes it (plain data, so render shows exactly what the program
- * applies): UEFI (OVMF, q35), the disk first in the boot order with the ISO behind it (an empty disk
- * boots the ISO; once Talos is installed, the disk), the QEMU guest agent (the node class carries its
- * extension), virtio devices, and a NoCloud drive with the node's static address, gateway and resolvers
- * (Proxmox names the host after the VM), so Talos's maintenance mode comes up at the node's final
- * address with no DHCP reservation. Changing cores, memory or a larger disk is an update; a new VM id,
- * host or storage replaces the VM.
+ * applies): UEFI (OVMF without enrolled keys: no Secure Boot), Proxmox's default i440fx machine (its
+ * VirtIO NIC is `ens18`, the inventory's default interface for VMs), the disk first in the boot order
+ * with the ISO behind it (an empty disk boots the ISO; once Talos is installed, the disk), the QEMU
+ * guest agent (the node class carries its extension; creation does not wait for its addresses, which
+ * maintenance mode may not report), and a NoCloud drive on its own IDE slot with the node's static
+ * address, gateway and resolvers, so Talos's maintenance mode comes up at the node's final address with
+ * no DHCP reservation.
+ *
+ * More cores or memory, or a larger disk, update the VM without restarting it: the change takes effect
+ * at the VM's next reboot (`talosctl reboot`, one node at a time). A disk cannot shrink. Another disk
+ * storage moves the disk (stopping the VM); another VM id or host replaces the VM — add a new node and
+ * decommission the old one instead.
  */
 export function vmArgs(plan: ProxmoxVmPlan, isoFileId: string) {
   return {
@@ -16,7 +22,6 @@ export function vmArgs(plan: ProxmoxVmPlan, isoFileId: string) {
     name: plan.name,
     description: `Talos node ${plan.name}, managed by homelab-platform`,
     bios: "ovmf",
-    machine: "q35",
     efiDisk: { datastoreId: plan.diskStorage, type: "4m", preEnrolledKeys: false },
     operatingSystem: { type: "l26" },
     cpu: { cores: plan.cores, type: "host" },
@@ -34,7 +39,7 @@ export function vmArgs(plan: ProxmoxVmPlan, isoFileId: string) {
     ],
     cdrom: { fileId: isoFileId, interface: "ide2" },
     bootOrders: ["virtio0", "ide2"],
-    agent: { enabled: true },
+    agent: { enabled: true, waitForIp: { disabled: true } },
     networkDevices: [
       {
         bridge: plan.bridge,
@@ -45,12 +50,16 @@ export function vmArgs(plan: ProxmoxVmPlan, isoFileId: string) {
     ],
     initialization: {
       type: "nocloud",
+      // Not ide2, the CD-ROM's: on one slot the provider keeps only the CD-ROM.
+      interface: "ide0",
       datastoreId: plan.diskStorage,
       ipConfigs: [{ ipv4: { address: plan.address, gateway: plan.gateway } }],
       dns: { servers: [...plan.nameservers] },
     },
     onBoot: true,
-    started: true,
+    started: plan.started,
+    // Resizes wait for a reboot the operator times: all VMs rebooting at once would stop etcd.
+    rebootAfterUpdate: false,
     // A removed node was reset by its Talos apply's deletion; shut it down rather than wait on it.
     stopOnDestroy: true,
   };

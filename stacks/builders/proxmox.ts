@@ -19,7 +19,7 @@ export interface ProxmoxImagePlan {
 
 /** One VM, as the program creates it (`proxmoxve.VmLegacy`) and render shows it. */
 export interface ProxmoxVmPlan {
-  /** The Talos node's name, and the VM's (Proxmox's cloud-init makes it the hostname). */
+  /** The Talos node's name, and the VM's (Talos takes its hostname from its HostnameConfig). */
   readonly name: string;
   readonly host: string;
   readonly proxmoxNode: string;
@@ -39,6 +39,26 @@ export interface ProxmoxVmPlan {
   readonly address: string;
   readonly gateway: string;
   readonly nameservers: readonly string[];
+  /**
+   * Whether the VM runs: false for a decommissioning node, which its reset powered off, so that a
+   * refresh does not start it again into a wiped maintenance mode.
+   */
+  readonly started: boolean;
+}
+
+/**
+ * An ISO's download, as `proxmoxve.download.File` takes it. The URL names a fixed version and schematic:
+ * it is never downloaded again because the server's answer about its size changed (`overwrite: false`).
+ */
+export function isoDownloadArgs(image: ProxmoxImagePlan, schematicId: string = schematicIdPlaceholder) {
+  return {
+    contentType: "iso",
+    nodeName: image.proxmoxNode,
+    datastoreId: image.datastoreId,
+    fileName: image.fileName,
+    url: image.url.replace(schematicIdPlaceholder, schematicId),
+    overwrite: false,
+  };
 }
 
 /** The volume id Proxmox gives a downloaded ISO: `<storage>:iso/<file>`. */
@@ -97,6 +117,7 @@ export function proxmoxPlan(
       address: `${vm.node.address}/${prefix}`,
       gateway: inventory.network.gateway,
       nameservers: [...inventory.network.nameservers],
+      started: !vm.node.decommission,
     };
   });
   return { images: [...images.values()], vms };

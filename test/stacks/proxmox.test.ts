@@ -18,7 +18,7 @@ const types = {
 };
 
 interface RenderedProxmox {
-  images: { host: string; nodeName: string; datastoreId: string; fileName: string; url: string }[];
+  images: ({ host: string; url: string } & Record<string, unknown>)[];
   vms: ({ host: string } & Record<string, unknown>)[];
 }
 
@@ -40,13 +40,28 @@ describe.each(["core", "dev"])("the Proxmox VMs of %s", (stack) => {
     expect(vms).toHaveLength(vmNodes(inventory).length);
   });
 
+  it("gives every device of a VM a slot of its own (the provider keeps one device per slot)", () => {
+    for (const vm of rendered.vms as unknown as {
+      name: string;
+      disks: { interface: string }[];
+      cdrom: { interface: string };
+      initialization: { interface: string };
+    }[]) {
+      const slots = [
+        ...vm.disks.map((disk) => disk.interface),
+        vm.cdrom.interface,
+        vm.initialization.interface,
+      ];
+      expect([vm.name, new Set(slots).size]).toEqual([vm.name, slots.length]);
+    }
+  });
+
   it("downloads each ISO render shows, once per node class and host, at the schematic's id", () => {
     const isos = run.ofType(types.iso);
     expect(isos.map(({ inputs }) => ({ ...inputs })).sort(byFile)).toEqual(
       rendered.images
         .map(({ host: _host, url, ...image }) => ({
           ...image,
-          contentType: "iso",
           url: url.replace("<schematic-id>", `${inventory.name}-schematic-qemu-guest-agent-id`),
         }))
         .sort(byFile),
