@@ -14,6 +14,8 @@ export interface DeployedRecord {
   readonly upgrades: boolean;
   /** The nodes the cluster had. */
   readonly nodes: readonly string[];
+  /** Where each Proxmox node's VM is: its host and VM id, by node name. */
+  readonly vms: Readonly<Record<string, { readonly host: string; readonly vmId: number }>>;
 }
 
 /** The stack's state before this run: whether it was deployed at all, and its record if it has one. */
@@ -49,11 +51,12 @@ export async function previousDeployment(): Promise<PreviousDeployment> {
 
 function asRecord(value: unknown): DeployedRecord | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const { cni, versions, upgrades, nodes } = value as {
+  const { cni, versions, upgrades, nodes, vms } = value as {
     cni?: unknown;
     versions?: { talosVersion?: unknown; kubernetesVersion?: unknown };
     upgrades?: unknown;
     nodes?: unknown;
+    vms?: unknown;
   };
   if (cni !== "cilium" && cni !== "flannel") return undefined;
   if (typeof versions?.talosVersion !== "string" || typeof versions.kubernetesVersion !== "string") {
@@ -64,6 +67,14 @@ function asRecord(value: unknown): DeployedRecord | undefined {
     versions: { talosVersion: versions.talosVersion, kubernetesVersion: versions.kubernetesVersion },
     upgrades: upgrades === true,
     nodes: Array.isArray(nodes) ? nodes.filter((node): node is string => typeof node === "string") : [],
+    vms: Object.fromEntries(
+      Object.entries(vms !== null && typeof vms === "object" ? (vms as Record<string, unknown>) : {}).flatMap(
+        ([node, vm]) => {
+          const { host, vmId } = (vm ?? {}) as { host?: unknown; vmId?: unknown };
+          return typeof host === "string" && typeof vmId === "number" ? [[node, { host, vmId }]] : [];
+        },
+      ),
+    ),
   };
 }
 
@@ -160,4 +171,25 @@ export function upgradePending(previous: PreviousDeployment, inventory: ClusterI
   return (
     versionsMove(previous, inventory) && previous.record!.upgrades && inventory.platform.upgrades.enabled
   );
+}
+
+/**
+ * Why a running VM node cannot move: another Proxmox host or VM id would make a new VM while the old one
+ * runs the node (same address), and delete the old one without a Talos reset. A node being
+ * decommissioned may keep whatever it has; a node not in the record is new.
+ */
+export function vmProblems(previous: PreviousDeployment, inventory: ClusterInventory): Problem[] {
+  const recorded = previous.record?.vms ?? {};
+  return inventory.nodes.flatMap((node, index) => {
+    const was = recorded[node.name];
+    if (!was || node.decommission || node.host.kind !== "proxmox") return [];
+    if (node.host.name === was.host && node.host.vmId === was.vmId) return [];
+    const key = node.host.name !== was.host ? "name" : "vmId";
+    return [
+      {
+        path: ["nodes", index, "host", key],
+        message: `${node.name} runs as VM ${was.vmId} on Proxmox host ${was.host} — moving it would replace the VM under the running node: add a new node where you want it and decommission ${node.name} ("Replace a node")`,
+      },
+    ];
+  });
 }

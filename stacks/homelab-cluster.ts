@@ -116,6 +116,11 @@ export class HomelabCluster extends pulumi.ComponentResource {
       versions: { talosVersion: inventory.talosVersion, kubernetesVersion: inventory.kubernetesVersion },
       upgrades: inventory.platform.upgrades.enabled,
       nodes: inventory.nodes.filter((node) => !node.decommission).map((node) => node.name),
+      vms: Object.fromEntries(
+        inventory.nodes.flatMap((node) =>
+          node.host.kind === "proxmox" ? [[node.name, { host: node.host.name, vmId: node.host.vmId }]] : [],
+        ),
+      ),
     }));
     this.registerOutputs({
       apiEndpoint: this.apiEndpoint,

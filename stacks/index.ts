@@ -20,7 +20,7 @@ import {
   secretSettings,
   stackFile,
 } from "./config";
-import { cniProblems, previousDeployment, upgradePending, versionProblems } from "./deployed";
+import { cniProblems, previousDeployment, upgradePending, versionProblems, vmProblems } from "./deployed";
 import { HomelabCluster } from "./homelab-cluster";
 
 export = async () => {
@@ -32,6 +32,7 @@ export = async () => {
   const problems = [
     ...cniProblems(previous, inventory, explicitCni()),
     ...versionProblems(previous, inventory, explicitVersions()),
+    ...vmProblems(previous, inventory),
     ...upgradeProblems(previous.record?.versions, inventory),
   ];
   if (problems.length > 0) {

@@ -115,3 +115,28 @@ it("prod, all bare metal, makes no VM", async () => {
   );
   expect(proxmox).toEqual([]);
 });
+
+it("refuses moving a running VM node to another VM id or host", async () => {
+  const inventory = loadInventoryFile(path.join(root, "Pulumi.dev.yaml"));
+  const [first] = vmNodes(inventory);
+  const index = inventory.nodes.indexOf(first.node);
+  const last = {
+    apiEndpoint: "https://10.20.20.10:6443",
+    deployed: {
+      cni: "cilium",
+      versions: { talosVersion: inventory.talosVersion, kubernetesVersion: inventory.kubernetesVersion },
+      upgrades: true,
+      nodes: inventory.nodes.map((node) => node.name),
+      vms: { [first.node.name]: { host: first.host.name, vmId: first.vmId + 1000 } },
+    },
+  };
+  let message: string | undefined;
+  try {
+    await runProgram("dev", fakeSecrets, last);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toBe(
+    `Pulumi.dev.yaml: config.homelab:cluster.nodes[${index}].host.vmId: ${first.node.name} runs as VM ${first.vmId + 1000} on Proxmox host ${first.host.name} — moving it would replace the VM under the running node: add a new node where you want it and decommission ${first.node.name} ("Replace a node")`,
+  );
+});

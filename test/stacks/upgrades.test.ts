@@ -25,6 +25,18 @@ function nextPatch(version: string): string {
 const nodesOf = (stack: string) =>
   (stackConfig(stack)["homelab:cluster"] as { nodes: { name: string }[] }).nodes.map((node) => node.name);
 
+/** The stack file's Proxmox nodes: their host and VM id, by name. */
+const vmsOf = (stack: string) =>
+  Object.fromEntries(
+    (
+      stackConfig(stack)["homelab:cluster"] as {
+        nodes: { name: string; host: { kind: string; name?: string; vmId?: number } }[];
+      }
+    ).nodes
+      .filter((node) => node.host.kind === "proxmox")
+      .map((node) => [node.name, { host: node.host.name, vmId: node.host.vmId }]),
+  );
+
 /** What the last `pulumi up` of `stack` left: its versions, CNI, tuppr on, and all its nodes. */
 function deployedAt(stack: string, talosVersion: string, kubernetesVersion: string, cni = "cilium") {
   return {
@@ -109,6 +121,7 @@ describe.each(["core", "dev", "prod"])("version bumps on %s", (stack) => {
       versions: { talosVersion: target, kubernetesVersion: current.kubernetesVersion },
       upgrades: true,
       nodes: nodesOf(stack),
+      vms: vmsOf(stack),
     });
     const group = bumped
       .ofType("kubernetes:yaml/v2:ConfigGroup")
