@@ -21,11 +21,11 @@ import {
   autoAssignedPool,
   grafanaHostname,
   hasTunnel,
-  durationSeconds,
   kubernetesApiAccess,
   platformNamespaces,
   type ClusterInventory,
 } from "../inventory";
+import { durationSeconds } from "../inventory/formats";
 import { addApps, publicExposures, type AppsContext, type PublicExposure } from "./apps";
 import { bootstrapSecrets, enabledBootstrapSecrets, type BootstrapSecret } from "./bootstrap-secrets";
 import { componentFileStem, phaseFileStem, type ComponentName } from "./components";
@@ -289,7 +289,8 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
         new Tuppr(scope, "upgrades", {
           talosVersion: inventory.talosVersion,
           kubernetesVersion: inventory.kubernetesVersion,
-          upgradeTimeoutSeconds: durationSeconds(inventory.talos.upgradeTimeout),
+          // Validated as a duration.
+          upgradeTimeoutSeconds: durationSeconds(inventory.talos.upgradeTimeout)!,
           namespace: platformNamespaces.upgrades,
           phases,
           apiServer,

@@ -219,14 +219,6 @@ export function ipPlan(inventory: ClusterInventory): AddressAssignment[] {
   ];
 }
 
-/** Whole seconds of a validated Go duration such as `1h30m` (the `talos` timeouts). */
-export function durationSeconds(duration: string): number {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
-  if (!match) throw new Error(`${JSON.stringify(duration)} is not a duration such as 1h30m`);
-  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
-  return hours * 3600 + minutes * 60 + seconds;
-}
-
 /** The Proxmox hosts the inventory lists, defaults resolved (`node`, storages, bridge), in order. */
 export function proxmoxHosts(inventory: ClusterInventory): ProxmoxHost[] {
   return inventory.proxmox.hosts;

@@ -352,3 +352,14 @@ export const proxmoxEndpoint = text(
     refuse(`has a path, query or fragment — give the API's base URL alone, ${example}`);
   }
 });
+
+/**
+ * Whole seconds of a Go duration in whole hours, minutes and seconds (`10m`, `1h30m`), as the Talos
+ * provider's timeouts take it; undefined for anything else.
+ */
+export function durationSeconds(duration: string): number | undefined {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (duration === "" || match === null) return undefined;
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  return hours * 3600 + minutes * 60 + seconds;
+}

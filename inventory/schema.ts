@@ -8,6 +8,7 @@ import {
   describeValue,
   diskPath,
   dnsLabel,
+  durationSeconds,
   dnsName,
   emailAddress,
   hostOrAddress,
@@ -349,16 +350,13 @@ const proxmox = strict({
  * as 10m or 1h30m; at least a minute, since every step it bounds waits on a machine.
  */
 const talosTimeout = z.string().superRefine((value, ctx) => {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
-  if (value === "" || match === null) {
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) {
     ctx.addIssue({
       code: "custom",
       message: `${JSON.stringify(value)} is not a duration — write whole hours, minutes and seconds, such as 10m, 1h or 1h30m`,
     });
-    return;
-  }
-  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
-  if (hours * 3600 + minutes * 60 + seconds < 60) {
+  } else if (seconds < 60) {
     ctx.addIssue({
       code: "custom",
       message: `${value} is shorter than a minute — these steps wait on machines; give them minutes, such as 10m or 30m`,

@@ -63,21 +63,24 @@ export function loadStackInventory(): ClusterInventory {
   }
 }
 
+/** The inventory as the stack file writes it, before defaults: what it states itself. */
+function writtenInventory(): {
+  network?: { cni?: unknown };
+  talosVersion?: unknown;
+  kubernetesVersion?: unknown;
+} {
+  return new pulumi.Config("homelab").getObject(inventoryKey.slice("homelab:".length)) ?? {};
+}
+
 /** Whether the stack file's inventory names `network.cni` itself, rather than leaving it to the default. */
 export function explicitCni(): boolean {
-  const value = new pulumi.Config("homelab").getObject<{ network?: { cni?: unknown } }>(
-    inventoryKey.slice("homelab:".length),
-  );
-  return value?.network?.cni !== undefined;
+  return writtenInventory().network?.cni !== undefined;
 }
 
 /** Whether the stack file's inventory names both `talosVersion` and `kubernetesVersion` itself. */
 export function explicitVersions(): boolean {
-  const value = new pulumi.Config("homelab").getObject<{
-    talosVersion?: unknown;
-    kubernetesVersion?: unknown;
-  }>(inventoryKey.slice("homelab:".length));
-  return value?.talosVersion !== undefined && value?.kubernetesVersion !== undefined;
+  const written = writtenInventory();
+  return written.talosVersion !== undefined && written.kubernetesVersion !== undefined;
 }
 
 /** A secret setting, or a stop that names the command which sets it. */

@@ -12,7 +12,7 @@ import {
 } from "../../cli/policy-matrix";
 import { renderCluster } from "../../cli/render-cluster";
 import { enabledApps, parseInventory, type ClusterInventory } from "../../inventory";
-import { renderedClusters } from "../render/rendered-clusters";
+import { chartObjects, renderedClusters } from "../render/rendered-clusters";
 
 /** A one-node cluster with one worker app, on `cni`. */
 function smallInventory(cni: "cilium" | "flannel" = "cilium"): ClusterInventory {
@@ -278,15 +278,7 @@ describe("the matrix in every rendered cluster's README", () => {
   it("groups the apps of a big cluster, and each group's cells hold for every app of the group", () => {
     const inventory = parseInventory(syntheticInventory(60), "bench");
     const charts = buildClusterCharts(inventory);
-    const objects = [
-      charts.namespaces,
-      ...charts.components.flatMap((component) => [
-        component.beforeCharts,
-        component.withCharts,
-        component.afterCharts,
-        component.chart,
-      ]),
-    ].flatMap((chart) => chart.toJson());
+    const objects = chartObjects(charts);
     const matrix = policyMatrix(inventory, charts, objects);
     expect(enabledApps(inventory).length).toBeGreaterThan(appsShownOneByOne);
     const groups = matrix.appGroups ?? [];

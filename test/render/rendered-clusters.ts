@@ -24,15 +24,19 @@ export function renderedClusters(): RenderedCluster[] {
     const source = path.relative(root, file);
     const inventory = loadInventoryFile(file, source);
     const charts = buildClusterCharts(inventory);
-    const objects = [
-      charts.namespaces,
-      ...charts.components.flatMap((component) => [
-        component.beforeCharts,
-        component.withCharts,
-        component.afterCharts,
-        component.chart,
-      ]),
-    ].flatMap((chart) => chart.toJson() as Record<string, unknown>[]);
-    return { source, inventory, charts, objects };
+    return { source, inventory, charts, objects: chartObjects(charts) };
   });
+}
+
+/** Every object of a cluster's charts: the namespaces, then each component's phases and own objects. */
+export function chartObjects(charts: ClusterCharts): Record<string, unknown>[] {
+  return [
+    charts.namespaces,
+    ...charts.components.flatMap((component) => [
+      component.beforeCharts,
+      component.withCharts,
+      component.afterCharts,
+      component.chart,
+    ]),
+  ].flatMap((chart) => chart.toJson() as Record<string, unknown>[]);
 }
