@@ -77,5 +77,11 @@ export const pins = {
     // image the pinned mimir-distributed chart bundles (minio.mcImage).
     // renovate: datasource=docker depName=quay.io/minio/mc
     minioClient: "RELEASE.2024-11-21T17-21-54Z",
+    // The cluster's object-state metrics (job="kube-state-metrics"), run by `KubeStateMetrics`.
+    // renovate: datasource=docker depName=registry.k8s.io/kube-state-metrics/kube-state-metrics
+    kubeStateMetrics: "v2.20.0",
+    // The nodes' host metrics (job="node-exporter"), run by `NodeExporter` on every node.
+    // renovate: datasource=docker depName=quay.io/prometheus/node-exporter
+    nodeExporter: "v1.12.1",
   },
 } as const;
