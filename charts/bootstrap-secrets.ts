@@ -8,7 +8,14 @@ export type SecretInput =
   /** cert-manager's Cloudflare token, from `pulumi config set --secret homelab:cloudflareDnsToken`. */
   | "cloudflareDnsToken"
   /** The tunnel token Cloudflare issues for the tunnel the program makes with the configured API token. */
-  | "tunnelToken";
+  | "tunnelToken"
+  /** Grafana's SMTP password, from `pulumi config set --secret homelab:smtpPassword`. */
+  | "smtpPassword"
+  /**
+   * A spoke's password at the observability hub: from the hub stack's outputs, or from
+   * `pulumi config set --secret homelab:telemetryHubPassword` when the hub is named by address.
+   */
+  | "telemetryHubPassword";
 
 /** Where one key of a bootstrap Secret gets its value. */
 export type SecretSource =
@@ -18,7 +25,12 @@ export type SecretSource =
    * Made once per stack by a `random.RandomPassword` of `length` letters and digits (no specials: some
    * readers expand the values into config text) and kept, encrypted, in Pulumi's state.
    */
-  | { readonly from: "generated"; readonly length: number };
+  | { readonly from: "generated"; readonly length: number }
+  /**
+   * The hub's htpasswd line (`<tenant>:{SHA}<digest>`) for a spoke tenant's generated password, which the
+   * hub's stack exports (secret) for the spoke's stack to read.
+   */
+  | { readonly from: "telemetryTenant"; readonly tenant: string };
 
 /**
  * A Secret only the Pulumi layer can make, because its values are secret config, come from Cloudflare or
@@ -92,3 +104,29 @@ export const bootstrapSecrets = {
 export function enabledBootstrapSecrets(components: readonly ComponentName[]): BootstrapSecret[] {
   return Object.values(bootstrapSecrets).filter((secret) => components.includes(secret.component));
 }
+
+/** The Secret the hub's gateway checks a spoke tenant's basic auth against (Envoy Gateway's `.htpasswd` key). */
+export function telemetryTenantSecret(tenant: string): SingleKeySecret {
+  return singleKey("lgtm", platformNamespaces.lgtm, `telemetry-${tenant}-htpasswd`, ".htpasswd", {
+    from: "telemetryTenant",
+    tenant,
+  });
+}
+
+/** A spoke's password at the hub, which its collector sends. */
+export const telemetryHubCredentials: SingleKeySecret = singleKey(
+  "lgtm",
+  platformNamespaces.lgtm,
+  "telemetry-hub-credentials",
+  "password",
+  { from: "config", input: "telemetryHubPassword" },
+);
+
+/** Grafana's password at the SMTP relay its alert e-mails go through. */
+export const grafanaSmtpSecret: SingleKeySecret = singleKey(
+  "lgtm",
+  platformNamespaces.lgtm,
+  "grafana-smtp",
+  "password",
+  { from: "config", input: "smtpPassword" },
+);

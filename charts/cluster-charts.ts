@@ -2,10 +2,11 @@ import { App, Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { ArgoCd } from "../constructs/argo-cd";
 import { CertManager } from "../constructs/cert-manager";
-import { Cilium } from "../constructs/cilium";
+import { Cilium, ciliumMetricsPorts } from "../constructs/cilium";
 import { Cloudflared, cloudflaredConnectors } from "../constructs/cloudflared";
 import { EnvoyGateway } from "../constructs/envoy-gateway";
 import { Lgtm, lgtmCollector } from "../constructs/lgtm";
+import { TelemetryCollectors } from "../constructs/telemetry-collectors";
 import { LocalPathStorage, type KubeletHostMount } from "../constructs/local-path-storage";
 import { MetalLb } from "../constructs/metal-lb";
 import { Tuppr } from "../constructs/tuppr";
@@ -21,13 +22,22 @@ import {
   autoAssignedPool,
   grafanaHostname,
   hasTunnel,
+  telemetryHostname,
+  type TelemetryHub,
   kubernetesApiAccess,
   platformNamespaces,
   type ClusterInventory,
 } from "../inventory";
 import { durationSeconds } from "../inventory/formats";
 import { addApps, publicExposures, type AppsContext, type PublicExposure } from "./apps";
-import { bootstrapSecrets, enabledBootstrapSecrets, type BootstrapSecret } from "./bootstrap-secrets";
+import {
+  bootstrapSecrets,
+  enabledBootstrapSecrets,
+  grafanaSmtpSecret,
+  telemetryHubCredentials,
+  telemetryTenantSecret,
+  type BootstrapSecret,
+} from "./bootstrap-secrets";
 import { componentFileStem, phaseFileStem, type ComponentName } from "./components";
 import { mimirBuckets } from "./install-hooks";
 import { namespacesChart } from "./namespaces";
@@ -93,9 +103,37 @@ export interface ClusterCharts {
   readonly bootstrapSecrets: readonly BootstrapSecret[];
   /** What the apps are built with, for building them in batches (`appChartBatches`). */
   readonly appsContext: AppsContext;
+  /** The cluster's observability, while `platform.lgtm` is enabled. */
+  readonly telemetry?: ClusterTelemetry;
 }
 
+/** What the cluster's observability is: a hub and its tenants, or a spoke and its hub. */
+export type ClusterTelemetry =
+  | {
+      readonly role: "hub";
+      /** Every tenant the hub stores: the cluster itself, then its spokes. */
+      readonly tenants: readonly string[];
+      /** Where spokes push, when there are spokes. */
+      readonly hostname?: string;
+      /** The cluster's collector pipeline (Alloy's configuration). */
+      readonly collectorConfig: string;
+      /** Grafana's dashboards by file stem. */
+      readonly dashboards: Readonly<Record<string, unknown>>;
+      /** Grafana's alerting provisioning files by name. */
+      readonly alerting: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly role: "spoke";
+      readonly hub: TelemetryHub;
+      readonly collectorConfig: string;
+    };
+
 export interface BuildOptions {
+  /**
+   * Where a spoke's hub is, as its stack or its inventory says; required when the inventory's
+   * `platform.lgtm.role` is `spoke`.
+   */
+  readonly telemetryHub?: TelemetryHub;
   /**
    * Leave the apps chart empty, for a caller that builds it in batches with `appChartBatches` and
    * `appsContext`, as render does for clusters of thousands of apps.
@@ -254,13 +292,18 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
     );
   }
 
-  if (platform.lgtm.enabled) {
+  let telemetry: ClusterTelemetry | undefined;
+  // The collector scrapes the kubelets, node-exporter and the CNI's agents on every node's address.
+  const nodeAddresses = inventory.nodes.map((node) => node.address);
+  const hostMetricsPorts = cni ? Object.values(ciliumMetricsPorts) : [];
+  if (platform.lgtm.enabled && platform.lgtm.role === "hub") {
     const { lgtm } = platform;
     let bucketJob: ComponentWorkload | undefined;
-    add(
+    const hub = add(
       "lgtm",
       (scope, phases) => {
         const stack = new Lgtm(scope, "lgtm", {
+          cluster: inventory.name,
           grafanaHostname: grafanaHostname(inventory),
           gateway: gateways?.internal,
           retentionDays: lgtm.retentionDays,
@@ -271,6 +314,22 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
           storageClassName: storage?.storageClassName ?? platform.storage.className,
           namespace: platformNamespaces.lgtm,
           apiServer,
+          nodeAddresses,
+          hostMetricsPorts,
+          spokes: lgtm.spokes.map((spoke) => ({
+            name: spoke,
+            htpasswdSecret: telemetryTenantSecret(spoke).name,
+          })),
+          telemetryHostname: telemetryHostname(inventory),
+          alerts: lgtm.alerts && {
+            email: lgtm.alerts.email,
+            smtp: {
+              ...lgtm.alerts.smtp,
+              passwordSecret: lgtm.alerts.smtp.user
+                ? { name: grafanaSmtpSecret.name, key: grafanaSmtpSecret.key }
+                : undefined,
+            },
+          },
         });
         // The MinIO subchart makes Mimir's buckets in a post-install hook; a Job beside the charts does
         // instead: Mimir's store-gateway and compactor only become ready once the buckets exist.
@@ -279,6 +338,39 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
       },
       () => (bucketJob ? [bucketJob] : []),
     );
+    telemetry = {
+      role: "hub",
+      tenants: hub.tenants,
+      hostname: lgtm.spokes.length > 0 ? telemetryHostname(inventory) : undefined,
+      collectorConfig: hub.collectors.config,
+      dashboards: hub.dashboards,
+      alerting: hub.alerting,
+    };
+  } else if (platform.lgtm.enabled) {
+    const hub = options.telemetryHub;
+    if (!hub) {
+      throw new Error(
+        `${inventory.name} is a spoke (platform.lgtm.role: spoke): buildClusterCharts needs options.telemetryHub`,
+      );
+    }
+    const collectors = add(
+      "lgtm",
+      (scope) =>
+        new TelemetryCollectors(scope, "lgtm", {
+          cluster: inventory.name,
+          namespace: platformNamespaces.lgtm,
+          destination: {
+            kind: "hub",
+            hostname: hub.hostname,
+            address: hub.address,
+            credentials: { name: telemetryHubCredentials.name, key: telemetryHubCredentials.key },
+          },
+          apiServer,
+          nodeAddresses,
+          hostMetricsPorts,
+        }),
+    );
+    telemetry = { role: "spoke", hub, collectorConfig: collectors.config };
   }
 
   // tuppr: the versions as upgrade resources, rolled out node by node once they move.
@@ -324,7 +416,25 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
     publicExposures: publicExposures(inventory, appsContext),
     publicGatewayHost: gateways?.publicServiceHost,
     hostMounts: storage ? [storage.hostMount] : [],
-    bootstrapSecrets: enabledBootstrapSecrets(components.map(({ component }) => component)),
+    bootstrapSecrets: [
+      ...enabledBootstrapSecrets(components.map(({ component }) => component)).filter(
+        // Mimir's object store is the hub's.
+        (secret) => telemetry?.role === "hub" || secret !== bootstrapSecrets.mimirObjectStore,
+      ),
+      ...observabilitySecrets(inventory),
+    ],
+    telemetry,
     appsContext,
   };
+}
+
+/** The Secrets of the hub's tenants and SMTP relay, or of the spoke's password at its hub. */
+function observabilitySecrets(inventory: ClusterInventory): BootstrapSecret[] {
+  const { lgtm } = inventory.platform;
+  if (!lgtm.enabled) return [];
+  if (lgtm.role === "spoke") return [telemetryHubCredentials];
+  return [
+    ...lgtm.spokes.map(telemetryTenantSecret),
+    ...(lgtm.alerts?.smtp.user !== undefined ? [grafanaSmtpSecret] : []),
+  ];
 }

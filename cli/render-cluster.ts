@@ -1,6 +1,13 @@
 import { ApiObject, Chart, DependencyGraph } from "cdk8s";
 import { buildClusterCharts, componentFileStem, phaseFileStem, type ClusterCharts } from "../charts";
-import { activeNodes, enabledApps, hasTunnel, type ClusterInventory } from "../inventory";
+import {
+  activeNodes,
+  enabledApps,
+  hasTunnel,
+  telemetryHubOf,
+  type ClusterInventory,
+  type TelemetryHub,
+} from "../inventory";
 import {
   edgePlan,
   isoDownloadArgs,
@@ -14,6 +21,7 @@ import {
   vmArgs,
 } from "../stacks/builders";
 import { startAppsDocuments } from "./apps-documents";
+import { resolveTelemetryHubs } from "./telemetry-hubs";
 import { clusterReadme } from "./cluster-readme";
 import { appsShownOneByOne, policyMatrix } from "./policy-matrix";
 import { yamlDocument } from "./yaml-emit";
@@ -24,9 +32,23 @@ export interface RenderedFile {
   readonly content: string;
 }
 
+/**
+ * A spoke's hub as `render` finds it among the stack files in the working folder; undefined for a hub.
+ * @throws Error with render's message when it cannot be found
+ */
+function hubBeside(inventory: ClusterInventory, source: string): TelemetryHub | undefined {
+  const { hubs, problems } = resolveTelemetryHubs([{ source, inventory }], process.cwd());
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return hubs.get(inventory.name);
+}
+
 /** Everything about one cluster that can be known without credentials or network. */
-export function renderCluster(inventory: ClusterInventory, source: string): RenderedFile[] {
-  const charts = buildClusterCharts(inventory, { deferApps: true });
+export function renderCluster(
+  inventory: ClusterInventory,
+  source: string,
+  telemetryHub: TelemetryHub | undefined = hubBeside(inventory, source),
+): RenderedFile[] {
+  const charts = buildClusterCharts(inventory, { deferApps: true, telemetryHub });
   // The README's matrix shows a few apps one by one from their rendered policies (more it builds itself).
   const appObjects: unknown[] = [];
   const oneByOne = enabledApps(inventory).length <= appsShownOneByOne;
@@ -65,7 +87,63 @@ function renderFiles(
     ...schematicFiles(inventory),
     ...edgeFiles(inventory, charts),
     ...proxmoxFiles(inventory),
+    ...observabilityFiles(inventory, charts),
   ];
+}
+
+/**
+ * `observability/`: the collector's pipeline; on a hub its tenants, dashboards and alerting files as
+ * Grafana reads them; on a spoke the hub it ships to.
+ */
+function observabilityFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
+  const telemetry = charts.telemetry;
+  if (!telemetry) return [];
+  const files: RenderedFile[] = [{ path: "observability/collector.alloy", content: telemetry.collectorConfig }];
+  if (telemetry.role === "spoke") {
+    const base = `https://${telemetry.hub.hostname}/tenants/${inventory.name}`;
+    files.push({
+      path: "observability/hub.yaml",
+      content:
+        "# Where this spoke's collector ships, as user " +
+        `${inventory.name} with the password in Secret monitoring/telemetry-hub-credentials.\n` +
+        toYaml({
+          hub: telemetry.hub.cluster,
+          hostname: telemetry.hub.hostname,
+          address: telemetry.hub.address,
+          tenant: inventory.name,
+          push: {
+            logs: `${base}/loki/api/v1/push`,
+            metrics: `${base}/mimir/api/v1/push`,
+            traces: `${base}/otlp/v1/traces`,
+          },
+        }),
+    });
+    return files;
+  }
+  const hub = telemetryHubOf(inventory);
+  files.push({
+    path: "observability/tenants.yaml",
+    content:
+      "# The tenants this hub stores, one per cluster; Grafana reads them all at once.\n" +
+      toYaml(
+        telemetry.tenants.map((tenant) =>
+          tenant === inventory.name
+            ? { tenant, from: "this cluster's collector, inside the cluster" }
+            : {
+                tenant,
+                from: `spoke ${tenant}, through the internal gateway at https://${hub.hostname}/tenants/${tenant}/ (basic auth, user ${tenant})`,
+                htpasswdSecret: `monitoring/telemetry-${tenant}-htpasswd`,
+              },
+        ),
+      ),
+  });
+  for (const [stem, dashboard] of Object.entries(telemetry.dashboards)) {
+    files.push({ path: `observability/dashboards/${stem}.json`, content: `${JSON.stringify(dashboard, null, 2)}\n` });
+  }
+  for (const [name, content] of Object.entries(telemetry.alerting)) {
+    files.push({ path: `observability/alerting/${name}`, content: toYaml(content) });
+  }
+  return files;
 }
 
 /** `talos/schematic-<extensions>.yaml`: what to post to the Image Factory for a node class's image. */
@@ -197,7 +275,9 @@ function bootstrapSecretFiles(charts: ClusterCharts): RenderedFile[] {
         key,
         source.from === "config"
           ? `secret input ${source.input}`
-          : `generated: ${source.length} random letters and digits, kept in Pulumi's state`,
+          : source.from === "telemetryTenant"
+            ? `htpasswd ({SHA}) of tenant ${source.tenant}'s generated password, exported secret as telemetryCredentials`
+            : `generated: ${source.length} random letters and digits, kept in Pulumi's state`,
       ]),
     ),
   }));

@@ -2,6 +2,7 @@ import { existsSync, lstatSync, readdirSync, statSync, type Stats } from "node:f
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { InventoryError, loadInventoryFile, stackNameOf, type ClusterInventory } from "../inventory";
+import { resolveTelemetryHubs } from "./telemetry-hubs";
 import type { RenderedFile } from "./render-cluster";
 import { renderMarker, replaceRefusal, replaceTree } from "./write-tree";
 
@@ -81,6 +82,12 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
   }
   problems.push(...clusterNameClashes(loaded));
   if (problems.length > 0) return refuse(problems, io);
+  const telemetry = resolveTelemetryHubs(
+    loaded.map(({ input, inventory }) => ({ source: input.source, inventory })),
+    io.cwd,
+  );
+  problems.push(...telemetry.problems);
+  if (problems.length > 0) return refuse(problems, io);
 
   const outDir = path.resolve(io.cwd, options.out ?? "out");
   const shownOut = path.relative(io.cwd, outDir) || ".";
@@ -102,7 +109,7 @@ export function runRender(argv: readonly string[], io: RenderIo): number {
       rendered.push({
         name: inventory.name,
         source: input.source,
-        files: renderCluster(inventory, input.source),
+        files: renderCluster(inventory, input.source, telemetry.hubs.get(inventory.name)),
       });
     } catch (error) {
       // A construct refused what validation let through: still the user's file, still no stack trace.

@@ -52,6 +52,12 @@ export const ciliumAgentCapabilities: readonly string[] = [
 export const ciliumCleanStateCapabilities: readonly string[] = ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"];
 
 /**
+ * The ports Cilium's host-networked pods serve metrics on, on their node's address: the agent's and the
+ * operator's (container ports named `prometheus`) and Envoy's (`envoy-metrics`), Cilium's defaults.
+ */
+export const ciliumMetricsPorts = { agent: 9962, operator: 9963, envoy: 9964 } as const;
+
+/**
  * Cilium as the cluster's CNI on Talos: eBPF networking that enforces NetworkPolicy, with kube-proxy
  * replaced (the machine configs must disable Talos's kube-proxy and CNI: `cluster.proxy.disabled` and
  * `cluster.network.cni.name: none`). It is installed on the bare cluster, before anything else: until
@@ -111,7 +117,12 @@ export class Cilium extends Construct {
           // and announcements stay off so that nothing competes with it.
           enableLBIPAM: false,
           l2announcements: { enabled: false },
-          operator: { replicas: operatorReplicas },
+          // The agents' and operators' metrics, for the telemetry collector (Envoy's are on by default).
+          prometheus: { enabled: true, port: ciliumMetricsPorts.agent },
+          operator: {
+            replicas: operatorReplicas,
+            prometheus: { enabled: true, port: ciliumMetricsPorts.operator },
+          },
           hubble: { enabled: false },
         },
       },

@@ -1,5 +1,4 @@
 import { containerResources } from "./platform-component";
-import { alloyConfig } from "./lgtm-alloy-config";
 
 /**
  * Helm values for the charts of the LGTM stack, as plain data. Each chart's `fullnameOverride` is its
@@ -95,8 +94,9 @@ export function lokiValues(settings: LgtmSettings): Record<string, unknown> {
     // The chart's name for the single binary since 18.x; `SingleBinary` is its deprecated alias.
     deploymentMode: "Monolithic",
     loki: {
-      // One tenant: no X-Scope-OrgID needed from Grafana or Alloy.
-      auth_enabled: false,
+      // One tenant per cluster (X-Scope-OrgID); Grafana reads them all at once (`a|b|c`).
+      auth_enabled: true,
+      querier: { multi_tenant_queries_enabled: true },
       commonConfig: { replication_factor: 1 },
       storage: { type: "filesystem" },
       schemaConfig: {
@@ -148,7 +148,10 @@ export function tempoValues(settings: LgtmSettings, endpoints: LgtmEndpoints): R
         storage: { path: "/var/tempo/generator/wal" },
         traces_storage: { path: "/var/tempo/generator/traces" },
       },
-      // The generator only runs the processors a tenant's overrides name; `defaults` covers the single tenant.
+      // One tenant per cluster; Grafana queries them all at once (`a|b|c`, on by default once multi-tenant).
+      multitenancyEnabled: true,
+      // The generator only runs the processors a tenant's overrides name; `defaults` covers every tenant.
+      // It writes each tenant's metrics to Mimir under the same tenant (X-Scope-OrgID).
       overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
     },
     persistence: {
@@ -196,6 +199,8 @@ export function mimirValues(settings: LgtmSettings): Record<string, unknown> {
         store_gateway: { sharding_ring: { replication_factor: 1 } },
         alertmanager: { sharding_ring: { replication_factor: 1 } },
         limits: { compactor_blocks_retention_period: hours(settings.retentionDays) },
+        // Grafana reads every cluster's tenant at once (`X-Scope-OrgID: a|b|c`).
+        tenant_federation: { enabled: true },
       },
     },
     // Zone-aware rollouts need several replicas per zone; with one replica the operator has no work.
@@ -220,13 +225,83 @@ export function mimirValues(settings: LgtmSettings): Record<string, unknown> {
   };
 }
 
-/** Grafana with a persistent volume and the three datasources provisioned. */
-export function grafanaValues(settings: LgtmSettings, endpoints: LgtmEndpoints): Record<string, unknown> {
+/** Grafana's alerting provisioning files by name (`rules.yaml`, `contactpoints.yaml`, `policies.yaml`). */
+export type GrafanaAlerting = Readonly<Record<string, unknown>>;
+
+/** What Grafana provisions besides its datasources. */
+export interface GrafanaContent {
+  /** Every tenant, which each datasource reads at once. */
+  readonly tenants: readonly string[];
+  /** Dashboards by file stem, as JSON models. */
+  readonly dashboards: Readonly<Record<string, unknown>>;
+  readonly alerting: GrafanaAlerting;
+  /** The SMTP relay alert e-mails go through. */
+  readonly smtp?: {
+    readonly host: string;
+    readonly from: string;
+    readonly user?: string;
+    readonly passwordSecret?: { readonly name: string; readonly key: string };
+  };
+}
+
+/** The folder, provider and directory of the provisioned dashboards. */
+export const dashboardProvider = "homelab-platform";
+
+/**
+ * The chart renders its `alerting` values through Helm's `tpl`, which would take Grafana's own
+ * `{{ $labels.cluster }}` for a Helm action. Each `{{` becomes `{{`{{`}}` (a raw-string action printing
+ * `{{`), which Helm turns back into what Grafana reads; `}}` outside an action is plain text.
+ */
+export function escapeForHelmTpl(value: unknown): unknown {
+  if (typeof value === "string") return value.replaceAll("{{", "{{`{{`}}");
+  if (Array.isArray(value)) return value.map(escapeForHelmTpl);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, escapeForHelmTpl(entry)]));
+  }
+  return value;
+}
+
+/**
+ * Grafana with a persistent volume, the three datasources reading every tenant at once, the curated
+ * dashboards in their own folder, and the alert rules (with their contact point and policy when there is
+ * one) provisioned from files.
+ */
+export function grafanaValues(
+  settings: LgtmSettings,
+  endpoints: LgtmEndpoints,
+  content: GrafanaContent,
+): Record<string, unknown> {
+  // Grafana sends the header on every query; Mimir, Loki and Tempo answer for all the tenants named.
+  const allTenants = {
+    jsonData: { httpHeaderName1: "X-Scope-OrgID" },
+    secureJsonData: { httpHeaderValue1: content.tenants.join("|") },
+  };
+  const smtp = content.smtp;
   return {
     fullnameOverride: lgtmReleases.grafana,
     "grafana.ini": {
       server: { domain: settings.grafanaHostname, root_url: `https://${settings.grafanaHostname}` },
+      ...(smtp
+        ? {
+            smtp: {
+              enabled: true,
+              host: smtp.host,
+              from_address: smtp.from,
+              ...(smtp.user ? { user: smtp.user } : {}),
+            },
+          }
+        : {}),
     },
+    // The relay password as an environment variable from its Secret, never in values or a ConfigMap.
+    ...(smtp?.passwordSecret
+      ? {
+          envValueFrom: {
+            GF_SMTP_PASSWORD: {
+              secretKeyRef: { name: smtp.passwordSecret.name, key: smtp.passwordSecret.key },
+            },
+          },
+        }
+      : {}),
     persistence: {
       enabled: true,
       type: "pvc",
@@ -248,8 +323,9 @@ export function grafanaValues(settings: LgtmSettings, endpoints: LgtmEndpoints):
             access: "proxy",
             url: endpoints.mimirPrometheusUrl,
             isDefault: true,
+            ...allTenants,
           },
-          { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: endpoints.lokiUrl },
+          { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: endpoints.lokiUrl, ...allTenants },
           {
             name: "Tempo",
             uid: "tempo",
@@ -257,31 +333,106 @@ export function grafanaValues(settings: LgtmSettings, endpoints: LgtmEndpoints):
             access: "proxy",
             url: endpoints.tempoUrl,
             jsonData: {
+              ...allTenants.jsonData,
               tracesToLogsV2: { datasourceUid: "loki" },
               // Tempo's metrics generator writes the service-graph and span metrics to Mimir.
               serviceMap: { datasourceUid: "mimir" },
               tracesToMetrics: { datasourceUid: "mimir" },
               nodeGraph: { enabled: true },
             },
+            secureJsonData: allTenants.secureJsonData,
           },
         ],
       },
     },
+    dashboardProviders: {
+      "dashboardproviders.yaml": {
+        apiVersion: 1,
+        providers: [
+          {
+            name: dashboardProvider,
+            orgId: 1,
+            folder: dashboardProvider,
+            type: "file",
+            // Provisioned from Git: changes in the UI are not kept.
+            disableDeletion: true,
+            editable: false,
+            options: { path: `/var/lib/grafana/dashboards/${dashboardProvider}` },
+          },
+        ],
+      },
+    },
+    // Inline JSON: the chart writes them into a ConfigMap and mounts each file; nothing is downloaded.
+    dashboards: {
+      [dashboardProvider]: Object.fromEntries(
+        Object.entries(content.dashboards).map(([stem, dashboard]) => [
+          stem,
+          { json: JSON.stringify(dashboard, null, 2) },
+        ]),
+      ),
+    },
+    alerting: escapeForHelmTpl(content.alerting),
   };
 }
 
-/** Alloy as one collector: it tails logs through the API server, so it needs no hostPath or DaemonSet. */
-export function alloyValues(endpoints: LgtmEndpoints): Record<string, unknown> {
+/** Where a spoke's collector reads its password at the hub from: a Secret the caller creates. */
+export interface HubCredentialsSecret {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** What the collector needs besides its pipeline: a spoke's hub, by name and address, and its password. */
+export interface AlloyHub {
+  readonly hostname: string;
+  /** The hub's internal gateway: the collector resolves `hostname` to it itself, with no LAN DNS. */
+  readonly address: string;
+  readonly credentials: HubCredentialsSecret;
+  /** The environment variable the pipeline reads the password from. */
+  readonly passwordEnv: string;
+}
+
+/**
+ * Read access to exactly what the pipeline reads: pods, their logs and namespaces, events, and the nodes
+ * and their kubelets' metrics. The chart's default rules also read every Secret and ConfigMap.
+ */
+export const alloyRbac = {
+  rules: [
+    { apiGroups: [""], resources: ["pods", "pods/log", "namespaces", "events"], verbs: ["get", "list", "watch"] },
+  ],
+  clusterRules: [
+    { apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list", "watch"] },
+  ],
+} as const;
+
+/**
+ * Alloy as one collector: it tails logs through the API server and scrapes the kubelets and node-exporter
+ * over the network, so it needs no hostPath or DaemonSet.
+ */
+export function alloyValues(config: string, hub?: AlloyHub): Record<string, unknown> {
   return {
     fullnameOverride: lgtmReleases.alloy,
     controller: { type: "deployment", replicas: 1 },
+    rbac: { create: true, rules: alloyRbac.rules, clusterRules: alloyRbac.clusterRules },
     alloy: {
-      configMap: { content: alloyConfig(endpoints) },
+      configMap: { content: config },
+      // Usage reports would go to Grafana Labs; the collector's policy lets nothing out but telemetry.
+      enableReporting: false,
       extraPorts: [
         { name: "otlp-grpc", port: 4317, targetPort: 4317, protocol: "TCP" },
         { name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP" },
       ],
       resources: containerResources("100m", "256Mi", "1", "1Gi"),
+      ...(hub
+        ? {
+            extraEnv: [
+              {
+                name: hub.passwordEnv,
+                valueFrom: { secretKeyRef: { name: hub.credentials.name, key: hub.credentials.key } },
+              },
+            ],
+            hostAliases: [{ ip: hub.address, hostnames: [hub.hostname] }],
+          }
+        : {}),
     },
   };
 }

@@ -1,10 +1,13 @@
 import { Construct } from "constructs";
 import { pins } from "../pins";
+import { alertRuleGroups, contactPoints, notificationPolicies } from "./alert-rules";
 import type { GatewayRef } from "./gateway-ref";
 import { attachLabels, gatewayRoute } from "./gateway-route";
-import type { HttpRoute } from "./imports/gateway.networking.k8s.io";
+import { grafanaDashboards } from "./grafana-dashboards";
+import { HttpRoute, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesMethod, HttpRouteSpecRulesMatchesPathType, HttpRouteSpecRulesFiltersUrlRewritePathType } from "./imports/gateway.networking.k8s.io";
+import { SecurityPolicy } from "./imports/gateway.envoyproxy.io";
+import { hubIngestPaths } from "./lgtm-alloy-config";
 import {
-  alloyValues,
   grafanaValues,
   lgtmEndpoints,
   lgtmReleases,
@@ -12,6 +15,7 @@ import {
   mimirValues,
   objectStoreSecret,
   tempoValues,
+  type GrafanaAlerting,
   type LgtmEndpoints,
   type LgtmSettings,
   type ObjectStoreSecret,
@@ -22,16 +26,43 @@ import type {
   HelmChart,
   PlatformComponent,
 } from "./platform-component";
+import { k8s } from "cdk8s-plus-30";
 import {
   addComponentPolicies,
   apiServerEgress,
   podsPeer,
   tcpPorts,
   type KubernetesApiAccess,
+  type WorkloadPolicy,
 } from "./platform-policies";
+import { TelemetryCollectors } from "./telemetry-collectors";
 
 export type { LgtmEndpoints, ObjectStoreSecret } from "./lgtm-values";
 import type { TelemetryCollectorRef } from "./telemetry-collector";
+
+/** A cluster that ships its telemetry to this hub: its tenant name and the Secret its password is checked against. */
+export interface TelemetryTenant {
+  /** The tenant, and the basic-auth user: the spoke cluster's name. */
+  readonly name: string;
+  /**
+   * The Secret, in the stack's namespace, whose `.htpasswd` key holds `<name>:{SHA}<digest>` of the
+   * tenant's password (the format Envoy Gateway's basic auth reads). The caller creates it.
+   */
+  readonly htpasswdSecret: string;
+}
+
+/** Who the alerts go to, and the SMTP relay Grafana sends them through. */
+export interface LgtmAlerts {
+  readonly email: readonly string[];
+  readonly smtp: {
+    /** host:port */
+    readonly host: string;
+    readonly from: string;
+    readonly user?: string;
+    /** The Secret key holding the relay password of `user`, in the stack's namespace. */
+    readonly passwordSecret?: { readonly name: string; readonly key: string };
+  };
+}
 
 /** Configuration of `Lgtm`; only `grafanaHostname` is required, the sizes suit a homelab. */
 export interface LgtmProps {
@@ -89,14 +120,46 @@ export interface LgtmProps {
    * @default - no NetworkPolicies
    */
   readonly apiServer?: KubernetesApiAccess;
+  /** The cluster's name: its own tenant, and the `cluster` label of its telemetry. */
+  readonly cluster: string;
+  /**
+   * Every node's address, where the collector scrapes the kubelets and node-exporter. Required with
+   * `apiServer`.
+   */
+  readonly nodeAddresses?: readonly string[];
+  /**
+   * Ports the CNI's host-networked agents serve metrics on, on the nodes' addresses.
+   * @default []
+   */
+  readonly hostMetricsPorts?: readonly number[];
+  /**
+   * The clusters that ship here through `gateway`, each its own tenant. Needs `gateway` and
+   * `telemetryHostname`.
+   * @default - none: this cluster's telemetry only
+   */
+  readonly spokes?: readonly TelemetryTenant[];
+  /** The hostname spokes send to on `gateway`, e.g. `telemetry.core.example.com`. Required with `spokes`. */
+  readonly telemetryHostname?: string;
+  /**
+   * Where the alert rules notify.
+   * @default - the rules are provisioned and shown in Grafana, nobody is notified
+   */
+  readonly alerts?: LgtmAlerts;
 }
+
+/** Where Loki, Mimir's gateway and Tempo receive pushes, on their pods, for the hub's ingest routes. */
+const ingestPodPorts = { loki: 3100, mimirGateway: 8080, tempoOtlpHttp: 4318 } as const;
+/** The Service ports the ingest routes send to. */
+const ingestServicePorts = { loki: 3100, mimirGateway: 80, tempoOtlpHttp: 4318 } as const;
 
 /** Grafana's container port (the chart's `service.targetPort`), which its route's gateway reaches. */
 const grafanaPodPort = 3000;
 
 /**
- * Loki, Tempo, Mimir and Grafana from the upstream charts, each at one replica, with Alloy collecting pod
- * logs, pod metrics and OTLP traces, and Grafana's UI behind the internal gateway.
+ * The observability hub: Loki, Tempo, Mimir and Grafana from the upstream charts, each at one replica and
+ * multi-tenant (each cluster its own tenant, Grafana reading them all), this cluster's collectors
+ * (`TelemetryCollectors`), Grafana's UI behind the internal gateway with the curated dashboards and alert
+ * rules, and — for spokes — an ingest route per tenant on the internal gateway, behind basic auth.
  */
 export class Lgtm extends Construct implements PlatformComponent {
   /** The namespace the component runs in, with the Pod Security level it needs; the caller creates it. */
@@ -113,15 +176,25 @@ export class Lgtm extends Construct implements PlatformComponent {
   readonly objectStoreSecret: ObjectStoreSecret;
   /** Alloy, for the NetworkPolicies of what it scrapes and what sends it OTLP. */
   readonly collector: TelemetryCollectorRef;
+  /** This cluster's collectors and their pipeline. */
+  readonly collectors: TelemetryCollectors;
+  /** Every tenant the stores hold: this cluster first, then the spokes. */
+  readonly tenants: readonly string[];
+  /** One route per spoke tenant on the internal gateway, by tenant. */
+  readonly ingestRoutes: Readonly<Record<string, HttpRoute>>;
+  /** The dashboards provisioned into Grafana, by file stem. */
+  readonly dashboards: Readonly<Record<string, unknown>>;
+  /** Grafana's alerting provisioning files, as Grafana reads them (before the chart's template escaping). */
+  readonly alerting: GrafanaAlerting;
   /**
-   * Each chart's pods: Loki, Tempo, Mimir (all its components), Mimir's MinIO, Grafana, Alloy. Not the
-   * bucket Job the caller runs for MinIO (`mimirBuckets`).
+   * Each chart's pods: Loki, Tempo, Mimir (all its components, and its gateway), Mimir's MinIO, Grafana,
+   * Alloy, kube-state-metrics. Not the bucket Job the caller runs for MinIO (`mimirBuckets`).
    */
   readonly workloads: readonly ComponentWorkload[];
 
   /**
    * Adds the LGTM stack's objects to `scope`, which must be inside a cdk8s `Chart`.
-   * @throws Error naming the invalid props (hostname, retention, sizes, storage class, namespace), before adding anything
+   * @throws Error naming the invalid props (hostname, retention, sizes, storage class, namespace, tenants), before adding anything
    */
   constructor(scope: Construct, id: string, props: LgtmProps) {
     super(scope, id);
@@ -136,8 +209,10 @@ export class Lgtm extends Construct implements PlatformComponent {
       grafanaHostname: props.grafanaHostname,
       objectStoreSecret: objectStoreSecret(props.objectStoreSecretName),
     };
-    validateLgtmSettings(settings, namespace);
+    const spokes = props.spokes ?? [];
+    validateLgtmSettings(settings, namespace, props, spokes);
     this.objectStoreSecret = settings.objectStoreSecret;
+    this.tenants = [props.cluster, ...spokes.map((spoke) => spoke.name)];
 
     // Grafana's init container chowns its volume as root (local-path volumes ignore fsGroup), which
     // `restricted` forbids; logs come through the API, not a hostPath, so `baseline` suffices.
@@ -147,9 +222,35 @@ export class Lgtm extends Construct implements PlatformComponent {
       labels: attachLabels(props.gateway),
     };
     this.grafanaHostname = settings.grafanaHostname;
-
     this.endpoints = lgtmEndpoints(namespace);
-    this.collector = lgtmCollector(namespace);
+
+    this.collectors = new TelemetryCollectors(this, "collectors", {
+      cluster: props.cluster,
+      namespace,
+      destination: {
+        kind: "local",
+        lokiPushUrl: this.endpoints.lokiPushUrl,
+        mimirRemoteWriteUrl: this.endpoints.mimirRemoteWriteUrl,
+        tempoOtlpGrpcEndpoint: this.endpoints.tempoOtlpGrpcEndpoint,
+      },
+      apiServer: props.apiServer,
+      nodeAddresses: props.nodeAddresses,
+      hostMetricsPorts: props.hostMetricsPorts,
+      // Written below with the stores' policies: one default-deny per namespace.
+      addPolicies: false,
+    });
+    this.collector = this.collectors.collector;
+
+    this.dashboards = grafanaDashboards();
+    this.alerting = {
+      "rules.yaml": alertRuleGroups(),
+      ...(props.alerts
+        ? {
+            "contactpoints.yaml": contactPoints({ email: props.alerts.email }),
+            "policies.yaml": notificationPolicies(),
+          }
+        : {}),
+    };
 
     const grafanaCommunity = "https://grafana-community.github.io/helm-charts";
     const grafana = "https://grafana.github.io/helm-charts";
@@ -175,9 +276,14 @@ export class Lgtm extends Construct implements PlatformComponent {
         "grafana",
         pins.charts.grafana,
         lgtmReleases.grafana,
-        grafanaValues(settings, this.endpoints),
+        grafanaValues(settings, this.endpoints, {
+          tenants: this.tenants,
+          dashboards: this.dashboards,
+          alerting: this.alerting,
+          smtp: props.alerts?.smtp,
+        }),
       ),
-      chart(grafana, "alloy", pins.charts.alloy, lgtmReleases.alloy, alloyValues(this.endpoints)),
+      ...this.collectors.helmCharts,
     ];
 
     // Each chart's selector labels: its name and the release (MinIO's chart still uses app/release).
@@ -190,53 +296,56 @@ export class Lgtm extends Construct implements PlatformComponent {
       name: "loki",
       podLabels: chartPods("loki", lgtmReleases.loki, { "app.kubernetes.io/component": "single-binary" }),
     };
+    const tempo: ComponentWorkload = { name: "tempo", podLabels: chartPods("tempo", lgtmReleases.tempo) };
+    // Mimir's gateway pods (`mimir.selectorLabels` with the component), also among "mimir".
+    const mimirGateway: ComponentWorkload = {
+      name: "mimir-gateway",
+      podLabels: chartPods("mimir", lgtmReleases.mimir, { "app.kubernetes.io/component": "gateway" }),
+    };
     const grafanaPods: ComponentWorkload = {
       name: "grafana",
       podLabels: chartPods("grafana", lgtmReleases.grafana),
     };
-    const alloy: ComponentWorkload = { name: "alloy", podLabels: this.collector.podLabels };
     this.workloads = [
       loki,
-      { name: "tempo", podLabels: chartPods("tempo", lgtmReleases.tempo) },
+      tempo,
       { name: "mimir", podLabels: chartPods("mimir", lgtmReleases.mimir) },
+      mimirGateway,
       { name: "mimir-minio", podLabels: { app: "minio", release: lgtmReleases.mimir } },
       grafanaPods,
-      alloy,
+      ...this.collectors.workloads,
     ];
+
+    // Spokes push through the internal gateway: its proxies reach the three push receivers, no more.
+    const ingest = props.gateway && spokes.length > 0 ? props.gateway : undefined;
     if (props.apiServer) {
-      const toApi = apiServerEgress(props.apiServer);
+      const fromProxies = (gateway: GatewayRef, port: number): k8s.NetworkPolicyIngressRule => ({
+        from: [podsPeer(gateway.proxyNamespace, gateway.proxyPodLabels)],
+        ports: tcpPorts(port),
+      });
+      const policies: WorkloadPolicy[] = [
+        {
+          workload: loki,
+          // The rules sidecar watches ConfigMaps labelled loki_rule.
+          egress: [apiServerEgress(props.apiServer)],
+          ingress: ingest ? [fromProxies(ingest, ingestPodPorts.loki)] : [],
+        },
+      ];
+      if (ingest) {
+        policies.push(
+          { workload: tempo, ingress: [fromProxies(ingest, ingestPodPorts.tempoOtlpHttp)] },
+          { workload: mimirGateway, ingress: [fromProxies(ingest, ingestPodPorts.mimirGateway)] },
+        );
+      }
+      if (props.gateway) {
+        policies.push({ workload: grafanaPods, ingress: [fromProxies(props.gateway, grafanaPodPort)] });
+      }
       addComponentPolicies(this, {
         namespace,
-        // Loki, Tempo, Mimir's many components, MinIO, Grafana and Alloy all talk among themselves.
+        // Loki, Tempo, Mimir's many components, MinIO, Grafana, Alloy and kube-state-metrics talk among
+        // themselves.
         sameNamespace: true,
-        policies: [
-          // The rules sidecar watches ConfigMaps labelled loki_rule.
-          { workload: loki, egress: [toApi] },
-          ...(props.gateway
-            ? [
-                {
-                  workload: grafanaPods,
-                  ingress: [
-                    {
-                      from: [podsPeer(props.gateway.proxyNamespace, props.gateway.proxyPodLabels)],
-                      ports: tcpPorts(grafanaPodPort),
-                    },
-                  ],
-                },
-              ]
-            : []),
-          {
-            workload: alloy,
-            // OTLP from any pod; the senders' own policies say who may send.
-            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(...this.collector.otlpPorts) }],
-            egress: [
-              // Pod discovery and logs, through the API.
-              toApi,
-              // Scrapes: every pod's metrics ports; the targets' policies admit the collector on them.
-              { to: [{ namespaceSelector: {} }] },
-            ],
-          },
-        ],
+        policies: [...policies, ...this.collectors.policies],
       });
     }
 
@@ -250,20 +359,77 @@ export class Lgtm extends Construct implements PlatformComponent {
         port: 80,
       });
     }
+    const routes: Record<string, HttpRoute> = {};
+    if (ingest) {
+      for (const spoke of spokes) {
+        routes[spoke.name] = this.addIngestRoute(spoke, ingest, props.telemetryHostname!, namespace);
+      }
+    }
+    this.ingestRoutes = routes;
+  }
+
+  /**
+   * A spoke's ingest: its three push paths under `/tenants/<name>/`, each rewritten to the store's own API
+   * with the tenant header set (overwriting whatever the client sent), behind basic auth against the
+   * tenant's own Secret. Nothing else of the stores is reachable through the gateway.
+   */
+  private addIngestRoute(
+    spoke: TelemetryTenant,
+    gateway: GatewayRef,
+    hostname: string,
+    namespace: string,
+  ): HttpRoute {
+    const name = `telemetry-${spoke.name}`;
+    const prefix = `/tenants/${spoke.name}`;
+    const push = (path: string, rewriteTo: string, service: string, port: number) => ({
+      matches: [
+        {
+          method: HttpRouteSpecRulesMatchesMethod.POST,
+          path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `${prefix}${path}` },
+        },
+      ],
+      filters: [
+        {
+          type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
+          requestHeaderModifier: { set: [{ name: "X-Scope-OrgID", value: spoke.name }] },
+        },
+        {
+          type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
+          urlRewrite: {
+            path: {
+              type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH,
+              replacePrefixMatch: rewriteTo,
+            },
+          },
+        },
+      ],
+      backendRefs: [{ name: service, port }],
+    });
+    const route = new HttpRoute(this, name, {
+      metadata: { name, namespace },
+      spec: {
+        parentRefs: [{ name: gateway.name, namespace: gateway.namespace, sectionName: gateway.httpsListener }],
+        hostnames: [hostname],
+        rules: [
+          push(hubIngestPaths.loki, "/loki", lgtmReleases.loki, ingestServicePorts.loki),
+          push(hubIngestPaths.mimir, "/", `${lgtmReleases.mimir}-gateway`, ingestServicePorts.mimirGateway),
+          push(hubIngestPaths.otlp, "/", lgtmReleases.tempo, ingestServicePorts.tempoOtlpHttp),
+        ],
+      },
+    });
+    new SecurityPolicy(this, `${name}-basic-auth`, {
+      metadata: { name, namespace },
+      spec: {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name }],
+        basicAuth: { users: { name: spoke.htpasswdSecret } },
+      },
+    });
+    return route;
   }
 }
 
-/**
- * Alloy's pods, as its chart labels them (`alloy.selectorLabels`: the chart name and the release), and
- * its OTLP receivers. Known before the stack is built, so components applied earlier can admit it.
- */
-export function lgtmCollector(namespace = "monitoring"): TelemetryCollectorRef {
-  return {
-    namespace,
-    podLabels: { "app.kubernetes.io/name": "alloy", "app.kubernetes.io/instance": lgtmReleases.alloy },
-    otlpPorts: [4317, 4318],
-  };
-}
+/** Alloy's pods and OTLP ports (see `telemetryCollector`), known before the stack is built. */
+export { telemetryCollector as lgtmCollector } from "./telemetry-collectors";
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -271,8 +437,36 @@ const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a
 /** A whole binary-suffixed size, the form volume requests are written in. */
 const volumeSize = /^[1-9][0-9]*(Mi|Gi|Ti)$/;
 
-function validateLgtmSettings(settings: LgtmSettings, namespace: string): void {
+function validateLgtmSettings(
+  settings: LgtmSettings,
+  namespace: string,
+  props: LgtmProps,
+  spokes: readonly TelemetryTenant[],
+): void {
   const problems: string[] = [];
+  if (!dnsLabel.test(props.cluster)) {
+    problems.push(`cluster must be a DNS label (the tenant and the cluster label), got "${props.cluster}"`);
+  }
+  const tenants = new Set([props.cluster]);
+  for (const spoke of spokes) {
+    if (!dnsLabel.test(spoke.name)) problems.push(`spokes: "${spoke.name}" is not a DNS label`);
+    if (tenants.has(spoke.name)) problems.push(`spokes: "${spoke.name}" is a tenant already`);
+    tenants.add(spoke.name);
+    if (!dnsSubdomain.test(spoke.htpasswdSecret)) {
+      problems.push(`spokes: "${spoke.htpasswdSecret}" is not a Secret name`);
+    }
+  }
+  if (spokes.length > 0) {
+    if (!props.gateway) problems.push("spokes need gateway: they push through the internal gateway");
+    if (props.telemetryHostname === undefined || !hostnamePattern.test(props.telemetryHostname)) {
+      problems.push(
+        `telemetryHostname must be a lowercase fully qualified name with spokes, got "${props.telemetryHostname ?? ""}"`,
+      );
+    }
+  }
+  if (props.apiServer && !props.nodeAddresses) {
+    problems.push("nodeAddresses is required with apiServer: the collector scrapes the kubelets and node-exporter");
+  }
   if (!Number.isInteger(settings.retentionDays) || settings.retentionDays < 1) {
     problems.push(`retentionDays must be a whole number of at least 1, got ${settings.retentionDays}`);
   }

@@ -94,6 +94,40 @@ export function grafanaHostname(inventory: ClusterInventory): string {
   return inventory.platform.lgtm.grafanaHostname ?? `grafana.${inventory.domain}`;
 }
 
+/** Where the hub's spokes send their telemetry, on its internal gateway. */
+export function telemetryHostname(inventory: ClusterInventory): string {
+  return inventory.platform.lgtm.telemetryHostname ?? `telemetry.${inventory.domain}`;
+}
+
+/** Whether the cluster runs Loki, Mimir, Tempo and Grafana (a hub, also of a lab of one cluster). */
+export function isObservabilityHub(inventory: ClusterInventory): boolean {
+  return inventory.platform.lgtm.enabled && inventory.platform.lgtm.role === "hub";
+}
+
+/**
+ * Where a spoke finds the hub, and the hub's ingest as it serves it: the hostname on its internal gateway
+ * (whose wildcard certificate it falls under) and that gateway's LAN address.
+ */
+export interface TelemetryHub {
+  /** The hub's cluster name. */
+  readonly cluster: string;
+  readonly hostname: string;
+  readonly address: string;
+}
+
+/** The hub a cluster is: its ingest endpoint, for its spokes. */
+export function telemetryHubOf(hub: ClusterInventory): TelemetryHub {
+  return { cluster: hub.name, hostname: telemetryHostname(hub), address: hub.gateways.internal };
+}
+
+/**
+ * The tenants a hub stores: itself first, then its spokes in inventory order. Each tenant is named after
+ * its cluster.
+ */
+export function telemetryTenants(hub: ClusterInventory): string[] {
+  return [hub.name, ...hub.platform.lgtm.spokes];
+}
+
 /** The platform UIs reached through the internal gateway. */
 export function platformRoutes(inventory: ClusterInventory): Route[] {
   const { argocd, lgtm, envoyGateway } = inventory.platform;
@@ -103,8 +137,16 @@ export function platformRoutes(inventory: ClusterInventory): Route[] {
   if (argocd.enabled) {
     routes.push({ host: argocdHostname(inventory), gateway: "internal", access: false, owner: "argocd" });
   }
-  if (lgtm.enabled) {
+  if (lgtm.enabled && lgtm.role === "hub") {
     routes.push({ host: grafanaHostname(inventory), gateway: "internal", access: false, owner: "grafana" });
+    if (lgtm.spokes.length > 0) {
+      routes.push({
+        host: telemetryHostname(inventory),
+        gateway: "internal",
+        access: false,
+        owner: "telemetry",
+      });
+    }
   }
   return routes;
 }

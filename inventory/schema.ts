@@ -442,8 +442,41 @@ const platform = strict({
   }).prefault({}),
   /** tuppr: Talos and Kubernetes upgrades as rolling, health-checked runs from the versions above. */
   upgrades: strict({ enabled }).prefault({}),
+  /**
+   * Observability. The hub runs Loki, Mimir, Tempo and Grafana and stores its own cluster's telemetry and
+   * that of every spoke, each cluster its own tenant; a spoke runs only the collectors and ships to the hub.
+   * A lab of one cluster is a hub without spokes.
+   */
   lgtm: strict({
     enabled,
+    role: z.enum(["hub", "spoke"]).default("hub"),
+    /** Hub: the clusters that ship here, each its own tenant with its own generated credentials. */
+    spokes: z.array(dnsLabel).default([]),
+    /** Hub: where spokes send, on the internal gateway. @default telemetry.<domain> */
+    telemetryHostname: dnsName.optional(),
+    /** Spoke: where the hub is — its stack, or its hostname and internal gateway address. */
+    hub: strict({
+      /** The hub's Pulumi stack in this project; its outputs give the endpoint and this cluster's credentials. */
+      stack: dnsLabel.optional(),
+      /** The hub's `telemetryHostname`, when the hub is not a stack here; the password is then a secret setting. */
+      hostname: dnsName.optional(),
+      /** The hub's internal gateway address, with `hostname`. */
+      address: ipv4Address.optional(),
+    }).optional(),
+    /** Hub: who the alerts go to, by e-mail through an SMTP relay. */
+    alerts: strict({
+      email: z.array(emailAddress).min(1),
+      smtp: strict({
+        /** The relay as host:port, such as smtp.example.com:587. */
+        host: nonBlank("the SMTP relay as host:port, such as smtp.example.com:587").refine(
+          (value) => /^[a-z0-9.-]+:[0-9]{1,5}$/.test(value),
+          { error: (issue) => `${JSON.stringify(issue.input)} is not host:port — such as smtp.example.com:587` },
+        ),
+        from: emailAddress,
+        /** The relay's user; its password is the secret setting homelab:smtpPassword. */
+        user: nonBlank("the SMTP user").optional(),
+      }),
+    }).optional(),
     /** Internal hostname of Grafana. @default grafana.<domain> */
     grafanaHostname: dnsName.optional(),
     retentionDays: z.int().min(1).max(3650).default(14),

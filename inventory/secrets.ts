@@ -22,6 +22,16 @@ export const secretSettings = {
     purpose:
       "Cloudflare API token cert-manager uses for DNS-01 challenges (Zone: Zone Read and Zone: DNS Edit, on the zone only)",
   },
+  smtpPassword: {
+    key: "homelab:smtpPassword",
+    purpose:
+      "the password of platform.lgtm.alerts.smtp.user at the SMTP relay Grafana sends alert e-mails through",
+  },
+  telemetryHubPassword: {
+    key: "homelab:telemetryHubPassword",
+    purpose:
+      "this cluster's password at the observability hub named by platform.lgtm.hub.hostname: the hub stack's `pulumi stack output --show-secrets telemetryCredentials`, under this cluster's name",
+  },
 } as const satisfies Record<string, SecretSetting>;
 
 /**

@@ -1,13 +1,14 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { buildClusterCharts } from "../charts";
-import { usedProxmoxHosts, type ClusterInventory } from "../inventory";
+import { usedProxmoxHosts, type ClusterInventory, type TelemetryHub } from "../inventory";
 import { edgePlan, proxmoxPlan } from "./builders";
 import type { DeployedRecord } from "./deployed";
 import { Edge } from "./edge";
 import { Platform } from "./platform";
 import { ProxmoxVms } from "./proxmox-vms";
 import { TalosCluster } from "./talos-cluster";
+import { telemetryHubRecord, type TelemetryHubRecord } from "./telemetry-hub";
 
 export interface HomelabClusterArgs {
   readonly inventory: ClusterInventory;
@@ -23,6 +24,10 @@ export interface HomelabClusterArgs {
   readonly cloudflareDnsToken?: pulumi.Output<string>;
   /** The API token of each Proxmox host a node runs on, by host name. */
   readonly proxmoxApiTokens?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** A spoke's hub and its password there (secret); required for `platform.lgtm.role: spoke`. */
+  readonly telemetryHub?: { readonly hub: TelemetryHub; readonly password: pulumi.Output<string> };
+  /** Grafana's SMTP password, when the hub's alert relay has a user. */
+  readonly smtpPassword?: pulumi.Output<string>;
 }
 
 /** One cluster end to end: Talos, then its Cloudflare edge, then the platform and apps on it. */
@@ -36,11 +41,15 @@ export class HomelabCluster extends pulumi.ComponentResource {
   readonly publicHostnames: readonly string[];
   /** The CNI, and the versions once every upgrade this run started has completed; see `DeployedRecord`. */
   readonly deployed: pulumi.Output<DeployedRecord>;
+  /** A hub's endpoint and tenants, for its spokes' stacks; undefined elsewhere. */
+  readonly telemetry?: TelemetryHubRecord;
+  /** A hub's generated password of each spoke, by spoke (secret). */
+  readonly telemetryCredentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:index:HomelabCluster", name, {}, opts);
     const { inventory } = args;
-    const charts = buildClusterCharts(inventory);
+    const charts = buildClusterCharts(inventory, { telemetryHub: args.telemetryHub?.hub });
 
     // Proxmox nodes' VMs, each made when its node's config apply asks for it.
     const proxmoxPlanned = proxmoxPlan(inventory);
@@ -98,6 +107,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
         cloudflareDnsToken: args.cloudflareDnsToken,
         tunnelToken: edge?.tunnelToken,
         accessAudiences: edge?.accessAudiences,
+        smtpPassword: args.smtpPassword,
+        telemetryHubPassword: args.telemetryHub?.password,
       },
       { parent: this, dependsOn: [talos] },
     );
@@ -109,6 +120,9 @@ export class HomelabCluster extends pulumi.ComponentResource {
     this.tunnelId = edge?.tunnelId;
     this.gatewayAddresses = { ...inventory.gateways };
     this.publicHostnames = charts.publicExposures.map((exposure) => exposure.host).sort();
+    this.telemetry =
+      charts.telemetry?.role === "hub" ? telemetryHubRecord(inventory, charts.telemetry.tenants) : undefined;
+    this.telemetryCredentials = platform.telemetryCredentials;
     // The versions are recorded only once tuppr reports both upgrades completed (their resources wait
     // for it): a failed or interrupted run leaves the record, and so the held configs, as they were.
     this.deployed = platform.applied("upgrades").apply(() => ({

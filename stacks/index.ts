@@ -22,6 +22,7 @@ import {
 } from "./config";
 import { cniProblems, previousDeployment, upgradePending, versionProblems, vmProblems } from "./deployed";
 import { HomelabCluster } from "./homelab-cluster";
+import { hubFromStack, type SpokeTarget } from "./telemetry-hub";
 
 export = async () => {
   refusePlainSecrets();
@@ -45,6 +46,23 @@ export = async () => {
     );
   }
 
+  // A spoke ships to its hub: from the hub's stack outputs, or as the stack file states it.
+  const { lgtm } = inventory.platform;
+  let telemetryHub: SpokeTarget | undefined;
+  if (lgtm.enabled && lgtm.role === "spoke" && lgtm.hub) {
+    telemetryHub = lgtm.hub.stack
+      ? await hubFromStack(inventory, lgtm.hub.stack, (message) =>
+          formatProblem(stackFile(), {
+            path: ["config", inventoryKey, "platform", "lgtm", "hub", "stack"],
+            message,
+          }),
+        )
+      : {
+          hub: { cluster: lgtm.hub.hostname!, hostname: lgtm.hub.hostname!, address: lgtm.hub.address! },
+          password: requireSecretSetting(secretSettings.telemetryHubPassword),
+        };
+  }
+
   const cluster = new HomelabCluster(inventory.name, {
     inventory,
     upgradePending: upgradePending(previous, inventory),
@@ -54,6 +72,11 @@ export = async () => {
     cloudflareDnsToken: inventory.platform.certManager.enabled
       ? requireSecretSetting(secretSettings.cloudflareDnsToken)
       : undefined,
+    telemetryHub,
+    smtpPassword:
+      lgtm.enabled && lgtm.role === "hub" && lgtm.alerts?.smtp.user !== undefined
+        ? requireSecretSetting(secretSettings.smtpPassword)
+        : undefined,
     proxmoxApiTokens: Object.fromEntries(
       proxmoxApiTokenSettings(inventory).map((setting) => [
         proxmoxTokenHost(setting.key)!,
@@ -82,5 +105,12 @@ export = async () => {
      * resolve only once the cluster's upgrades have completed.
      */
     deployed: cluster.deployed,
+    /** A hub's telemetry endpoint and tenants: what its spokes' stacks read. */
+    telemetry: cluster.telemetry,
+    /**
+     * Secret: a hub's generated password of each spoke, by spoke, which the spokes' stacks read (or an
+     * operator copies into a spoke's homelab:telemetryHubPassword).
+     */
+    telemetryCredentials: cluster.telemetryCredentials,
   };
 };

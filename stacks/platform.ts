@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -33,6 +34,10 @@ export interface PlatformArgs {
    * the audience placeholders of the gateway's token checks.
    */
   readonly accessAudiences?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Grafana's SMTP password, when the hub's alerts go through a relay with a user. */
+  readonly smtpPassword?: pulumi.Output<string>;
+  /** A spoke's password at its hub (secret). */
+  readonly telemetryHubPassword?: pulumi.Output<string>;
 }
 
 /**
@@ -44,6 +49,11 @@ export interface PlatformArgs {
  */
 export class Platform extends pulumi.ComponentResource {
   private readonly ownObjects = new Map<ComponentName, pulumi.Resource[]>();
+  /**
+   * A hub's generated password of each spoke tenant, by tenant (secret): what the spokes' stacks read
+   * through their StackReference. Empty on a spoke or a hub without spokes.
+   */
+  readonly telemetryCredentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:Platform", name, {}, opts);
@@ -62,9 +72,20 @@ export class Platform extends pulumi.ComponentResource {
     const inputs: Partial<Record<SecretInput, pulumi.Output<string>>> = {
       cloudflareDnsToken: args.cloudflareDnsToken,
       tunnelToken: args.tunnelToken,
+      smtpPassword: args.smtpPassword,
+      telemetryHubPassword: args.telemetryHubPassword,
     };
+    // One generated password per spoke tenant, kept in Pulumi's state: the hub checks its hash, the spoke
+    // sends it.
+    const tenantPasswords: Record<string, pulumi.Output<string>> = {};
+    const tenantPassword = (tenant: string) =>
+      (tenantPasswords[tenant] ??= new random.RandomPassword(
+        `${name}-telemetry-${tenant}`,
+        { length: 40, special: false },
+        { parent: this },
+      ).result);
     const secrets = args.charts.bootstrapSecrets.flatMap((secret) => {
-      const made = bootstrapSecret(this, name, secret, inputs);
+      const made = bootstrapSecret(this, name, secret, inputs, tenantPassword);
       return made
         ? [new k8s.core.v1.Secret(`${name}-${secret.name}`, made, { ...child, dependsOn: [namespaces] })]
         : [];
@@ -129,6 +150,7 @@ export class Platform extends pulumi.ComponentResource {
       previous = [...beforeCharts, ...helmReleases, ...withCharts, ...afterCharts, ...own];
       this.ownObjects.set(component.component, own);
     }
+    this.telemetryCredentials = pulumi.secret(pulumi.all(tenantPasswords));
     this.registerOutputs({});
   }
 
@@ -154,6 +176,7 @@ function bootstrapSecret(
   name: string,
   secret: BootstrapSecret,
   inputs: Partial<Record<SecretInput, pulumi.Output<string>>>,
+  tenantPassword: (tenant: string) => pulumi.Output<string>,
 ): k8s.core.v1.SecretArgs | undefined {
   const data: Record<string, pulumi.Output<string>> = {};
   for (const [key, source] of Object.entries(secret.keys)) {
@@ -161,6 +184,8 @@ function bootstrapSecret(
       const input = inputs[source.input];
       if (input === undefined) return undefined;
       data[key] = input;
+    } else if (source.from === "telemetryTenant") {
+      data[key] = tenantPassword(source.tenant).apply((password) => htpasswdLine(source.tenant, password));
     } else {
       // Letters and digits only: some readers expand the value into config text.
       data[key] = new random.RandomPassword(
@@ -174,4 +199,12 @@ function bootstrapSecret(
     metadata: { name: secret.name, namespace: secret.namespace },
     stringData: pulumi.secret(pulumi.all(data)),
   };
+}
+
+/**
+ * One `user:{SHA}<base64 SHA-1>` line: the only htpasswd form Envoy Gateway's basic auth reads. SHA-1
+ * without salt is weak for passwords people choose; these are 40 random letters and digits.
+ */
+export function htpasswdLine(user: string, password: string): string {
+  return `${user}:{SHA}${createHash("sha1").update(password).digest("base64")}`;
 }

@@ -2,6 +2,7 @@ import type { Problem } from "../problems";
 import type { ClusterInventory } from "../schema";
 import { checkApps } from "./apps";
 import { checkNetwork } from "./network";
+import { checkObservability } from "./observability";
 import { checkPlatform } from "./platform";
 import { checkProxmox } from "./proxmox";
 import { checkRoutes } from "./routes";
@@ -15,6 +16,7 @@ export function crossFieldProblems(inventory: ClusterInventory): Problem[] {
     ...checkNetwork(inventory),
     ...checkProxmox(inventory),
     ...checkPlatform(inventory),
+    ...checkObservability(inventory),
     ...checkRoutes(inventory),
     ...checkApps(inventory),
     ...checkSources(inventory),

@@ -28,11 +28,17 @@ export function checkRoutes(inventory: ClusterInventory): Problem[] {
   const platformPaths: Record<string, KeyPath> = {
     argocd: ["platform", "argocd", "hostname"],
     grafana: ["platform", "lgtm", "grafanaHostname"],
+    telemetry: ["platform", "lgtm", "telemetryHostname"],
+  };
+  const platformOwners: Record<string, string> = {
+    argocd: "Argo CD",
+    grafana: "Grafana",
+    telemetry: "the observability hub's ingest",
   };
   for (const route of platformRoutes(inventory)) {
     const path = platformPaths[route.owner];
     if (!underDomain(route.host)) problems.push({ path, message: outsideDomain(route.host) });
-    claim(route.host, path, route.owner === "grafana" ? "Grafana" : "Argo CD");
+    claim(route.host, path, platformOwners[route.owner]);
   }
 
   let publicNeedsAccess = false;

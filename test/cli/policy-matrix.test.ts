@@ -1,4 +1,3 @@
-import { buildClusterCharts } from "../../charts";
 import { NetworkPolicyEvaluator, type Endpoint, type Protocol } from "../../charts/network-policy-evaluator";
 import { syntheticInventory } from "../../cli/bench-inventory";
 import {
@@ -13,6 +12,7 @@ import {
 import { renderCluster } from "../../cli/render-cluster";
 import { enabledApps, parseInventory, type ClusterInventory } from "../../inventory";
 import { chartObjects, renderedClusters } from "../render/rendered-clusters";
+import { chartsOf } from "../support/cluster-charts";
 
 /** A one-node cluster with one worker app, on `cni`. */
 function smallInventory(cni: "cilium" | "flannel" = "cilium"): ClusterInventory {
@@ -277,7 +277,7 @@ describe("the matrix in every rendered cluster's README", () => {
 
   it("groups the apps of a big cluster, and each group's cells hold for every app of the group", () => {
     const inventory = parseInventory(syntheticInventory(60), "bench");
-    const charts = buildClusterCharts(inventory);
+    const charts = chartsOf(inventory);
     const objects = chartObjects(charts);
     const matrix = policyMatrix(inventory, charts, objects);
     expect(enabledApps(inventory).length).toBeGreaterThan(appsShownOneByOne);
@@ -324,7 +324,7 @@ describe("the matrix in every rendered cluster's README", () => {
   it("stays small however many apps there are", () => {
     const sizes = [60, 600].map((count) => {
       const inventory = parseInventory(syntheticInventory(count), "bench");
-      const charts = buildClusterCharts(inventory, { deferApps: true });
+      const charts = chartsOf(inventory, { deferApps: true });
       const objects = [charts.namespaces, ...charts.components.map((component) => component.chart)].flatMap(
         (chart) => chart.toJson(),
       );

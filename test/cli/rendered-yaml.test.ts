@@ -1,11 +1,11 @@
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { Document, parseAllDocuments, visit } from "yaml";
-import { buildClusterCharts } from "../../charts";
 import { syntheticInventory } from "../../cli/bench-inventory";
 import { renderCluster, type RenderedFile } from "../../cli/render-cluster";
 import { hasTunnel, loadInventoryFile, parseInventory, type ClusterInventory } from "../../inventory";
 import { edgePlan } from "../../stacks/builders";
+import { chartsOf } from "../support/cluster-charts";
 
 const root = path.resolve(__dirname, "../..");
 const stacks = ["core", "dev", "prod"];
@@ -38,7 +38,7 @@ const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 /** What each YAML file of the render must mean: the objects it was rendered from. */
 function expectedObjects(inventory: ClusterInventory): Map<string, unknown[]> {
-  const charts = buildClusterCharts(inventory);
+  const charts = chartsOf(inventory);
   const expected = new Map<string, unknown[]>();
   for (const { stem, chart } of [{ stem: "00-namespaces", chart: charts.namespaces }, ...charts.components]) {
     const objects = chart.toJson();

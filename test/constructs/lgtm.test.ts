@@ -11,7 +11,11 @@ type Json = any;
 
 const internalGateway = testGateway("internal", "192.168.1.240");
 
-const baseProps: LgtmProps = { grafanaHostname: "grafana.home.example.org", gateway: internalGateway };
+const baseProps: LgtmProps = {
+  cluster: "home",
+  grafanaHostname: "grafana.home.example.org",
+  gateway: internalGateway,
+};
 
 function synth(props: Partial<LgtmProps> = {}) {
   const chart = Testing.chart();

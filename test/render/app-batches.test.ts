@@ -1,6 +1,7 @@
-import { appChartBatches, buildClusterCharts, componentFileStem } from "../../charts";
+import { appChartBatches, componentFileStem } from "../../charts";
 import { syntheticInventory } from "../../cli/bench-inventory";
 import { parseInventory } from "../../inventory";
+import { chartsOf } from "../support/cluster-charts";
 
 /** Render builds the apps in batches; the program builds one chart. Their objects must not differ. */
 describe("the apps chart in batches", () => {
@@ -11,10 +12,10 @@ describe("the apps chart in batches", () => {
   const inventory = parseInventory(input, "batches");
 
   it.each([1, 7, 40, 1000])("of %i apps holds the objects of the single chart, in order", (batchSize) => {
-    const single = buildClusterCharts(inventory)
+    const single = chartsOf(inventory)
       .components.find((component) => component.component === "apps")!
       .chart.toJson();
-    const context = buildClusterCharts(inventory, { deferApps: true }).appsContext;
+    const context = chartsOf(inventory, { deferApps: true }).appsContext;
     const batched = [...appChartBatches(inventory, context, componentFileStem("apps"), batchSize)].flatMap(
       (chart) => chart.toJson(),
     );
@@ -23,8 +24,8 @@ describe("the apps chart in batches", () => {
   });
 
   it("leaves the apps chart empty when deferred", () => {
-    const charts = buildClusterCharts(inventory, { deferApps: true });
+    const charts = chartsOf(inventory, { deferApps: true });
     expect(charts.components.find((component) => component.component === "apps")!.chart.toJson()).toEqual([]);
-    expect(charts.publicExposures).toEqual(buildClusterCharts(inventory).publicExposures);
+    expect(charts.publicExposures).toEqual(chartsOf(inventory).publicExposures);
   });
 });

@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { buildClusterCharts, type ClusterCharts } from "../../charts";
+import { type ClusterCharts } from "../../charts";
 import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+import { chartsOf } from "../support/cluster-charts";
 
 const root = path.resolve(__dirname, "../..");
 const validDir = path.join(root, "test/fixtures/valid");
@@ -23,7 +24,7 @@ export function renderedClusters(): RenderedCluster[] {
   return sources.map((file) => {
     const source = path.relative(root, file);
     const inventory = loadInventoryFile(file, source);
-    const charts = buildClusterCharts(inventory);
+    const charts = chartsOf(inventory);
     return { source, inventory, charts, objects: chartObjects(charts) };
   });
 }

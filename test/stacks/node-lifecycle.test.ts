@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { parseInventory, type ClusterInventory } from "../../inventory";
 import { recordPulumi, valueOf, type Registration } from "../support/pulumi-harness";
 import { talosFakes } from "../support/talos-fakes";
+import { chartsOf } from "../support/cluster-charts";
 
 /**
  * Adding and removing nodes on a running cluster, as `pulumi preview` would see it: two runs of the
@@ -40,8 +41,7 @@ const validated = (raw: RawInventory): ClusterInventory => parseInventory(raw, "
 async function deploy(inventory: ClusterInventory) {
   const recorder = recordPulumi("homelab", inventory.name, talosFakes);
   const { TalosCluster } = await import("../../stacks/talos-cluster");
-  const { buildClusterCharts } = await import("../../charts");
-  const { hostMounts } = buildClusterCharts(inventory);
+  const { hostMounts } = chartsOf(inventory);
   const cluster = new TalosCluster(inventory.name, { inventory, hostMounts });
   await Promise.all([valueOf(cluster.healthy), valueOf(cluster.kubeconfig), valueOf(cluster.talosconfig)]);
   return recorder;

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parse } from "yaml";
-import { previousOutputs } from "../support/previous-deployment";
+import { previousOutputs, type OtherStack } from "../support/previous-deployment";
+import { deployedHubs } from "../support/run-program";
 import { recordPulumi } from "../support/pulumi-harness";
 
 const root = path.resolve(__dirname, "../..");
@@ -16,8 +17,9 @@ async function programError(
   config: Record<string, unknown>,
   secretKeys: string[],
   lastOutputs: Record<string, unknown> = {},
+  otherStacks: Readonly<Record<string, OtherStack>> = deployedHubs(),
 ): Promise<unknown> {
-  recordPulumi("homelab", "prod", previousOutputs(lastOutputs));
+  recordPulumi("homelab", "prod", previousOutputs(lastOutputs, "prod", otherStacks));
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([key, value]) => [

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { loadInventoryFile, type ClusterInventory } from "../../inventory";
 import { recordPulumi, isSecret, valueOf } from "../support/pulumi-harness";
 import { talosFakes } from "../support/talos-fakes";
+import { chartsOf } from "../support/cluster-charts";
 
 const root = path.resolve(__dirname, "../..");
 const stackInventory = (stack: string) => loadInventoryFile(path.join(root, `Pulumi.${stack}.yaml`));
@@ -18,8 +19,7 @@ const types = {
 async function deploy(inventory: ClusterInventory) {
   const recorder = recordPulumi("homelab", inventory.name, talosFakes);
   const { TalosCluster } = await import("../../stacks/talos-cluster");
-  const { buildClusterCharts } = await import("../../charts");
-  const { hostMounts, cni } = buildClusterCharts(inventory);
+  const { hostMounts, cni } = chartsOf(inventory);
   const cluster = new TalosCluster(inventory.name, { inventory, hostMounts, cniCharts: cni?.helmCharts });
   await Promise.all([
     valueOf(cluster.healthy),

@@ -1,6 +1,7 @@
 import * as path from "node:path";
-import { buildClusterCharts, type ClusterCharts } from "../../charts";
+import { type ClusterCharts } from "../../charts";
 import { loadInventoryFile, type ClusterInventory } from "../../inventory";
+import { chartsOf } from "./cluster-charts";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -24,6 +25,6 @@ export interface ChartInstallCluster {
 export function chartInstallClusters(): ChartInstallCluster[] {
   return chartInstallSources.map((source) => {
     const inventory = loadInventoryFile(path.join(root, source), source);
-    return { source, inventory, charts: buildClusterCharts(inventory) };
+    return { source, inventory, charts: chartsOf(inventory) };
   });
 }

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { componentFileStem } from "../../charts/components";
 import { edgeFakes } from "./edge-fakes";
-import { previousOutputs } from "./previous-deployment";
+import { previousOutputs, type OtherStack } from "./previous-deployment";
+import { parseInventory, telemetryHubOf, telemetryTenants } from "../../inventory";
 import { recordPulumi, valueOf } from "./pulumi-harness";
 import { talosFakes } from "./talos-fakes";
 
@@ -37,13 +38,14 @@ export async function runProgram(
   givenSecrets: Record<string, string>,
   lastOutputs: Record<string, unknown> = {},
   inventoryOverride?: (inventory: Record<string, unknown>) => Record<string, unknown>,
+  otherStacks: Readonly<Record<string, OtherStack>> = deployedHubs(),
 ) {
   let secrets = givenSecrets;
   const recorder = recordPulumi("homelab", stack, {
     ...talosFakes,
     ...edgeFakes,
     ...randomFakes,
-    ...previousOutputs(lastOutputs),
+    ...previousOutputs(lastOutputs, stack, otherStacks),
   });
   const stackSettings = stackConfig(stack);
   if (inventoryOverride) {
@@ -64,7 +66,13 @@ export async function runProgram(
       ),
     ].map((host) => [`homelab:proxmoxApiToken-${host}`, `fake-proxmox-token-${host}`]),
   );
-  secrets = { ...proxmoxTokens, ...secrets };
+  // A hub whose alert relay has a user needs its password; a stand-in, never a real value.
+  const relay = (
+    stackSettings["homelab:cluster"] as { platform?: { lgtm?: { alerts?: { smtp?: { user?: string } } } } }
+  ).platform?.lgtm?.alerts?.smtp?.user;
+  const smtp: Record<string, string> =
+    relay !== undefined ? { "homelab:smtpPassword": "fake-smtp-password" } : {};
+  secrets = { ...proxmoxTokens, ...smtp, ...secrets };
   const config = Object.fromEntries(
     Object.entries({ ...stackSettings, ...secrets }).map(([key, value]) => [
       key,
@@ -89,4 +97,28 @@ export async function runProgram(
   const inventory = stackSettings["homelab:cluster"] as { name: string };
   await recorder.registered(`${inventory.name}-${componentFileStem("apps")}`);
   return { ...recorder, program };
+}
+
+/**
+ * The example hubs as deployed: each stack file whose inventory is an observability hub, with the outputs
+ * its `pulumi up` leaves (`telemetry`, and stand-in passwords as the secret `telemetryCredentials`). What
+ * a spoke's program reads unless a test gives other stacks.
+ */
+export function deployedHubs(): Record<string, OtherStack> {
+  const hubs: Record<string, OtherStack> = {};
+  for (const stack of ["core", "dev", "prod"]) {
+    const inventory = parseInventory(stackConfig(stack)["homelab:cluster"], `Pulumi.${stack}.yaml`);
+    const { lgtm } = inventory.platform;
+    if (!lgtm.enabled || lgtm.role !== "hub") continue;
+    hubs[stack] = {
+      outputs: {
+        telemetry: { ...telemetryHubOf(inventory), tenants: telemetryTenants(inventory) },
+        telemetryCredentials: Object.fromEntries(
+          lgtm.spokes.map((spoke) => [spoke, `fake-telemetry-password-${spoke}`]),
+        ),
+      },
+      secretOutputNames: ["telemetryCredentials"],
+    };
+  }
+  return hubs;
 }

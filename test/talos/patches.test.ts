@@ -2,7 +2,6 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { loadInventoryFile, type ClusterInventory } from "../../inventory";
-import { buildClusterCharts } from "../../charts";
 import { renderCluster } from "../../cli/render-cluster";
 import {
   nodeClassOf,
@@ -13,6 +12,7 @@ import {
   type TalosDocument,
 } from "../../stacks/builders";
 import { validateTalosDocument, validateTalosPatch } from "../support/talos-schema";
+import { chartsOf } from "../support/cluster-charts";
 
 const root = path.resolve(__dirname, "../..");
 const stacks = ["core", "dev", "prod"].map((name) => ({
@@ -28,7 +28,7 @@ const stack = (name: string) => stacks.find((s) => s.name === name)!.inventory;
 
 function patchesOf(inventory: ClusterInventory, nodeName: string): TalosDocument[] {
   const node = inventory.nodes.find((n) => n.name === nodeName)!;
-  return nodePatches(inventory, node, { hostMounts: buildClusterCharts(inventory).hostMounts });
+  return nodePatches(inventory, node, { hostMounts: chartsOf(inventory).hostMounts });
 }
 
 const kindOf = (document: TalosDocument) => (document.kind as string | undefined) ?? "v1alpha1";
