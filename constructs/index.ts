@@ -1,3 +1,4 @@
+export * from "./alert-rules";
 export * from "./argo-cd";
 export * from "./cert-manager";
 export * from "./cilium";
@@ -6,6 +7,7 @@ export * from "./cloudflared";
 export * from "./envoy-gateway";
 export * from "./gateway-ref";
 export * from "./gateway-route";
+export * from "./grafana-dashboards";
 export * from "./homelab-app";
 export * from "./hook-jobs";
 export * from "./install-job";
@@ -19,4 +21,5 @@ export * from "./platform-component";
 export * from "./platform-policies";
 export * from "./readiness-gate";
 export * from "./telemetry-collector";
+export * from "./telemetry-collectors";
 export * from "./tuppr";

@@ -60,6 +60,18 @@ const collectedResources: Readonly<Record<string, readonly string[]>> = {
   "coordination.k8s.io": ["leases"],
 };
 
+/**
+ * Default collectors left out: listing Secrets and ConfigMaps hands kube-state-metrics every Secret's
+ * data in the cluster for metrics of their names alone (`kube_secret_info`, `kube_configmap_info`).
+ */
+export const kubeStateMetricsOmittedResources: readonly string[] = ["configmaps", "secrets"];
+
+/** The resources it collects (`--resources`): the defaults but the omitted ones, sorted. */
+export const kubeStateMetricsResources: readonly string[] = Object.values(collectedResources)
+  .flat()
+  .filter((resource) => !kubeStateMetricsOmittedResources.includes(resource))
+  .sort();
+
 /** kube-state-metrics' pods, as NetworkPolicies and the who-may-talk-to-whom matrix select them. */
 export const kubeStateMetricsWorkload: ComponentWorkload = { name, podLabels };
 
@@ -109,7 +121,7 @@ export class KubeStateMetrics extends Construct {
       metadata: { name, labels },
       rules: Object.entries(collectedResources).map(([apiGroup, resources]) => ({
         apiGroups: [apiGroup],
-        resources: [...resources],
+        resources: resources.filter((resource) => kubeStateMetricsResources.includes(resource)),
         verbs: ["list", "watch"],
       })),
     });
@@ -147,7 +159,11 @@ export class KubeStateMetrics extends Construct {
               {
                 name,
                 image: `registry.k8s.io/kube-state-metrics/kube-state-metrics:${pins.images.kubeStateMetrics}`,
-                args: [`--port=${kubeStateMetricsPort}`, `--telemetry-port=${kubeStateMetricsTelemetryPort}`],
+                args: [
+                  `--port=${kubeStateMetricsPort}`,
+                  `--telemetry-port=${kubeStateMetricsTelemetryPort}`,
+                  `--resources=${kubeStateMetricsResources.join(",")}`,
+                ],
                 ports: [
                   { name: "http-metrics", containerPort: kubeStateMetricsPort, protocol: "TCP" },
                   { name: "telemetry", containerPort: kubeStateMetricsTelemetryPort, protocol: "TCP" },

@@ -4,7 +4,13 @@ import { alertRuleGroups, contactPoints, notificationPolicies } from "./alert-ru
 import type { GatewayRef } from "./gateway-ref";
 import { attachLabels, gatewayRoute } from "./gateway-route";
 import { grafanaDashboards } from "./grafana-dashboards";
-import { HttpRoute, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesMethod, HttpRouteSpecRulesMatchesPathType, HttpRouteSpecRulesFiltersUrlRewritePathType } from "./imports/gateway.networking.k8s.io";
+import {
+  HttpRoute,
+  HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatchesMethod,
+  HttpRouteSpecRulesMatchesPathType,
+  HttpRouteSpecRulesFiltersUrlRewritePathType,
+} from "./imports/gateway.networking.k8s.io";
 import { SecurityPolicy } from "./imports/gateway.envoyproxy.io";
 import { hubIngestPaths } from "./lgtm-alloy-config";
 import {
@@ -53,7 +59,9 @@ export interface TelemetryTenant {
 
 /** Who the alerts go to, and the SMTP relay Grafana sends them through. */
 export interface LgtmAlerts {
+  /** The addresses every alert goes to. */
   readonly email: readonly string[];
+  /** The relay Grafana sends through. */
   readonly smtp: {
     /** host:port */
     readonly host: string;
@@ -408,7 +416,9 @@ export class Lgtm extends Construct implements PlatformComponent {
     const route = new HttpRoute(this, name, {
       metadata: { name, namespace },
       spec: {
-        parentRefs: [{ name: gateway.name, namespace: gateway.namespace, sectionName: gateway.httpsListener }],
+        parentRefs: [
+          { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.httpsListener },
+        ],
         hostnames: [hostname],
         rules: [
           push(hubIngestPaths.loki, "/loki", lgtmReleases.loki, ingestServicePorts.loki),
@@ -465,7 +475,9 @@ function validateLgtmSettings(
     }
   }
   if (props.apiServer && !props.nodeAddresses) {
-    problems.push("nodeAddresses is required with apiServer: the collector scrapes the kubelets and node-exporter");
+    problems.push(
+      "nodeAddresses is required with apiServer: the collector scrapes the kubelets and node-exporter",
+    );
   }
   if (!Number.isInteger(settings.retentionDays) || settings.retentionDays < 1) {
     problems.push(`retentionDays must be a whole number of at least 1, got ${settings.retentionDays}`);

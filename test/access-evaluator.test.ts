@@ -179,7 +179,21 @@ describe("AccessEvaluator", () => {
       /sectionName/,
     ],
     ["target selectors", { targetSelectors: [{ kind: "HTTPRoute" }] }, /targetSelectors not modelled/],
-    ["basic authentication", { targetRefs: [], basicAuth: {} }, /basicAuth not modelled/],
+    [
+      "basic authentication without users",
+      { targetRefs: [], basicAuth: {} },
+      /basicAuth\.users\.name is required/,
+    ],
+    [
+      "basic authentication from another namespace",
+      { targetRefs: [], basicAuth: { users: { name: "s", namespace: "b" } } },
+      /another namespace \(ReferenceGrant\) is not modelled/,
+    ],
+    [
+      "basic authentication forwarding the user",
+      { targetRefs: [], basicAuth: { users: { name: "s" }, forwardUsernameHeader: "x-user" } },
+      /forwardUsernameHeader is not modelled/,
+    ],
     ["authorization rules", { targetRefs: [], authorization: {} }, /authorization not modelled/],
     [
       "a provider without keys",

@@ -1,4 +1,6 @@
 import { Lgtm } from "../../constructs/lgtm";
+import { lgtmEndpoints } from "../../constructs/lgtm-values";
+import { platformNamespaces } from "../../inventory";
 import type { HelmChart } from "../../constructs/platform-component";
 import { edgePlan } from "../../stacks/builders/edge";
 import { chartFacts, evaluateNameTemplate, knownServices, servicesOf } from "../support/helm-names";
@@ -83,6 +85,9 @@ function chartServiceReferences(cluster: Cluster): ServiceReference[] {
   if (alloyConfig) {
     for (const [, key, address] of alloyConfig.matchAll(/^\s*(url|endpoint)\s*=\s*"([^"]+)"/gm)) {
       if (address.startsWith("0.0.0.0:")) continue; // Alloy's own receivers
+      // A spoke ships to its hub's gateway, not to a Service of its own (test/render/telemetry-ingest.test.ts).
+      const hub = cluster.charts.telemetry?.role === "spoke" ? cluster.charts.telemetry.hub : undefined;
+      if (hub && address.startsWith(`https://${hub.hostname}/tenants/${cluster.inventory.name}/`)) continue;
       references.push(parseServiceAddress(`Alloy ${key} ${address}`, address));
     }
   }
@@ -95,10 +100,13 @@ function chartServiceReferences(cluster: Cluster): ServiceReference[] {
       ),
     );
   }
-  const lgtm = lgtmOf(cluster);
-  if (lgtm) {
-    references.push(parseServiceAddress("apps' OTLP gRPC endpoint", lgtm.endpoints.otlpGrpcEndpoint));
-    references.push(parseServiceAddress("apps' OTLP HTTP endpoint", lgtm.endpoints.otlpHttpEndpoint));
+  // Where apps send OTLP: the collector's Service, on a hub and on a spoke alike.
+  const endpoints = cluster.charts.telemetry
+    ? (lgtmOf(cluster)?.endpoints ?? lgtmEndpoints(platformNamespaces.lgtm))
+    : undefined;
+  if (endpoints) {
+    references.push(parseServiceAddress("apps' OTLP gRPC endpoint", endpoints.otlpGrpcEndpoint));
+    references.push(parseServiceAddress("apps' OTLP HTTP endpoint", endpoints.otlpHttpEndpoint));
   }
   return references;
 }
@@ -116,7 +124,14 @@ describe.each(clusters.map((cluster) => [cluster.source, cluster] as const))("%s
   const references = chartServiceReferences(cluster);
   const services = renderedServices(cluster);
 
-  if (cluster.inventory.platform.lgtm.enabled) {
+  if (cluster.charts.telemetry?.role === "spoke") {
+    it("names the collector's Service where apps send OTLP, and no store", () => {
+      const whats = references.map((reference) => reference.what);
+      expect(whats).toEqual(expect.arrayContaining(["apps' OTLP gRPC endpoint", "apps' OTLP HTTP endpoint"]));
+      expect(whats.filter((what) => what.startsWith("Alloy ") || what.startsWith("Grafana"))).toEqual([]);
+    });
+  }
+  if (cluster.charts.telemetry?.role === "hub") {
     it("names the Services of the LGTM stack from every place that points at them", () => {
       const whats = references.map((reference) => reference.what);
       expect(whats).toEqual(

@@ -4,6 +4,7 @@ import { Chart, Testing } from "cdk8s";
 import {
   KubeStateMetrics,
   kubeStateMetricsPolicy,
+  kubeStateMetricsOmittedResources,
   kubeStateMetricsWorkload,
 } from "../../constructs/kube-state-metrics";
 import { addComponentPolicies, type KubernetesApiAccess } from "../../constructs/platform-policies";
@@ -112,7 +113,7 @@ describe("KubeStateMetrics", () => {
       { name: "http-metrics", containerPort: 8080, protocol: "TCP" },
       { name: "telemetry", containerPort: 8081, protocol: "TCP" },
     ]);
-    expect(container.args).toEqual(["--port=8080", "--telemetry-port=8081"]);
+    expect(container.args.slice(0, 2)).toEqual(["--port=8080", "--telemetry-port=8081"]);
     expect(ksm.metricsPort).toBe(8080);
     const declared = container.ports.map((port: Manifest) => port.name);
     // Upstream's endpoints: /livez on the metrics server, /readyz on the telemetry server.
@@ -163,7 +164,11 @@ describe("KubeStateMetrics' ClusterRole", () => {
     }
   });
 
-  it.each(upstream.defaultResources)("lets it list and watch %s, in upstream's API group", (resource) => {
+  const collected = upstream.defaultResources.filter(
+    (resource) => !kubeStateMetricsOmittedResources.includes(resource),
+  );
+
+  it.each(collected)("lets it list and watch %s, in upstream's API group", (resource) => {
     const [group] = upstreamGroup(resource).split("/");
     expect(
       rules.some(
@@ -175,9 +180,20 @@ describe("KubeStateMetrics' ClusterRole", () => {
     ).toBe(true);
   });
 
-  it(`grants exactly kube-state-metrics ${upstream.source.tag}'s default resources, nothing besides`, () => {
+  it(`grants exactly kube-state-metrics ${upstream.source.tag}'s default resources but Secrets and ConfigMaps, nothing besides`, () => {
     expect(upstream.defaultResources).toHaveLength(32);
-    expect([...granted].sort()).toEqual(upstream.defaultResources.map(upstreamGroup).sort());
+    expect(
+      kubeStateMetricsOmittedResources.every((resource) => upstream.defaultResources.includes(resource)),
+    ).toBe(true);
+    expect([...granted].sort()).toEqual(collected.map(upstreamGroup).sort());
+    expect(granted.some((resource) => resource.endsWith("/secrets"))).toBe(false);
+  });
+
+  it("collects exactly what it may list: --resources names the granted resources", () => {
+    const deployment = named(synth().objects, "Deployment");
+    const args: string[] = deployment.spec.template.spec.containers[0].args;
+    const flag = args.find((arg) => arg.startsWith("--resources="))!;
+    expect(flag.slice("--resources=".length).split(",").sort()).toEqual([...collected].sort());
   });
 });
 

@@ -89,7 +89,7 @@ describe("Lgtm", () => {
   });
 
   it("produces only objects that pass their upstream schema", () => {
-    expect(manifests.map((manifest) => manifest.kind)).toEqual(["HTTPRoute"]);
+    expect(manifests.filter((manifest) => manifest.kind === "HTTPRoute")).toHaveLength(1);
     expect(manifests.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
   });
 
@@ -277,14 +277,25 @@ describe("Lgtm", () => {
     const alloy = values("alloy");
     const config: string = alloy.alloy.configMap.content;
 
-    it("ships pod logs to Loki's push API", () => {
+    it("ships pod logs and events to Loki's push API, as the cluster's tenant", () => {
       expect(config).toContain('loki.source.kubernetes "pods"');
-      expect(config).toContain('url = "http://loki.monitoring.svc:3100/loki/api/v1/push"');
+      expect(config).toContain('loki.source.kubernetes_events "events"');
+      expect(config).toMatch(
+        /loki\.write "default" \{\n  endpoint \{\n    url       = "http:\/\/loki\.monitoring\.svc:3100\/loki\/api\/v1\/push"\n    tenant_id = "home"\n  \}/,
+      );
     });
 
-    it("remote-writes scraped metrics to Mimir", () => {
-      expect(config).toContain('prometheus.scrape "pods"');
-      expect(config).toContain('url = "http://mimir-gateway.monitoring.svc/api/v1/push"');
+    it("remote-writes scraped metrics to Mimir, as the cluster's tenant", () => {
+      for (const job of ["pods", "kube_state_metrics", "kubelet", "cadvisor", "node_exporter"]) {
+        expect(config).toContain(`prometheus.scrape "${job}"`);
+      }
+      expect(config).toContain('url     = "http://mimir-gateway.monitoring.svc/api/v1/push"');
+      expect(config).toContain('"X-Scope-OrgID" = "home"');
+    });
+
+    it("labels everything with the cluster's name", () => {
+      expect(config.match(/external_labels = \{\n    cluster = "home",\n  \}/g)).toHaveLength(2);
+      expect(config).toContain('set(attributes["k8s.cluster.name"], "home")');
     });
 
     it("receives OTLP and exports traces to Tempo", () => {
@@ -300,7 +311,7 @@ describe("Lgtm", () => {
   });
 
   it("routes the Grafana hostname through the internal gateway to the grafana Service", () => {
-    const [route] = manifests;
+    const route = manifests.find((manifest) => manifest.kind === "HTTPRoute");
     expect(route.metadata).toEqual({ name: "grafana", namespace: "monitoring" });
     expect(route.spec.parentRefs).toEqual([
       { name: "internal", namespace: "envoy-gateway-system", sectionName: "https" },
@@ -334,5 +345,125 @@ describe("Lgtm", () => {
     ],
   ])("rejects %j with a message naming the prop", (props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+});
+
+describe("Lgtm as a hub with spokes", () => {
+  const chart = Testing.chart();
+  const hub = new Lgtm(chart, "lgtm", {
+    ...baseProps,
+    spokes: [
+      { name: "dev", htpasswdSecret: "telemetry-dev-htpasswd" },
+      { name: "prod", htpasswdSecret: "telemetry-prod-htpasswd" },
+    ],
+    telemetryHostname: "telemetry.home.example.org",
+    alerts: {
+      email: ["ops@example.org"],
+      smtp: { host: "smtp.example.org:587", from: "grafana@example.org" },
+    },
+  });
+  const manifests: Json[] = Testing.synth(chart);
+  const grafana = hub.helmCharts.find((helmChart) => helmChart.name === "grafana")!.values as Json;
+
+  it("stores every cluster as its own tenant, the hub first", () => {
+    expect(hub.tenants).toEqual(["home", "dev", "prod"]);
+  });
+
+  it("lets each spoke push only its three paths, as its own tenant, behind its own basic auth", () => {
+    const route = manifests.find(
+      (manifest) => manifest.kind === "HTTPRoute" && manifest.metadata.name === "telemetry-dev",
+    );
+    expect(route.spec.hostnames).toEqual(["telemetry.home.example.org"]);
+    expect(
+      route.spec.rules.map((rule: Json) => [
+        rule.matches[0].method,
+        rule.matches[0].path.value,
+        rule.filters.find((filter: Json) => filter.type === "URLRewrite").urlRewrite.path.replacePrefixMatch,
+        rule.filters.find((filter: Json) => filter.type === "RequestHeaderModifier").requestHeaderModifier
+          .set,
+        rule.backendRefs,
+      ]),
+    ).toEqual([
+      [
+        "POST",
+        "/tenants/dev/loki",
+        "/loki",
+        [{ name: "X-Scope-OrgID", value: "dev" }],
+        [{ name: "loki", port: 3100 }],
+      ],
+      [
+        "POST",
+        "/tenants/dev/mimir",
+        "/",
+        [{ name: "X-Scope-OrgID", value: "dev" }],
+        [{ name: "mimir-gateway", port: 80 }],
+      ],
+      [
+        "POST",
+        "/tenants/dev/otlp",
+        "/",
+        [{ name: "X-Scope-OrgID", value: "dev" }],
+        [{ name: "tempo", port: 4318 }],
+      ],
+    ]);
+    const policy = manifests.find(
+      (manifest) => manifest.kind === "SecurityPolicy" && manifest.metadata.name === "telemetry-dev",
+    );
+    expect(policy.spec).toEqual({
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "telemetry-dev" }],
+      basicAuth: { users: { name: "telemetry-dev-htpasswd" } },
+    });
+    expect(manifests.flatMap((manifest) => validateManifest(manifest))).toEqual([]);
+  });
+
+  it("has no route for the hub's own tenant: its collector writes inside the cluster", () => {
+    expect(Object.keys(hub.ingestRoutes)).toEqual(["dev", "prod"]);
+  });
+
+  it("lets Grafana read every tenant at once", () => {
+    for (const datasource of grafana.datasources["datasources.yaml"].datasources) {
+      expect(datasource.jsonData.httpHeaderName1).toBe("X-Scope-OrgID");
+      expect(datasource.secureJsonData.httpHeaderValue1).toBe("home|dev|prod");
+    }
+    const mimir = hub.helmCharts.find((helmChart) => helmChart.name === "mimir-distributed")!.values as Json;
+    expect(mimir.mimir.structuredConfig.tenant_federation).toEqual({ enabled: true });
+    const loki = hub.helmCharts.find((helmChart) => helmChart.name === "loki")!.values as Json;
+    expect(loki.loki.auth_enabled).toBe(true);
+    expect(loki.loki.querier).toEqual({ multi_tenant_queries_enabled: true });
+    const tempo = hub.helmCharts.find((helmChart) => helmChart.name === "tempo")!.values as Json;
+    expect(tempo.tempo.multitenancyEnabled).toBe(true);
+  });
+
+  it("provisions the dashboards as files of one folder, nothing downloaded", () => {
+    const provider = grafana.dashboardProviders["dashboardproviders.yaml"].providers[0];
+    expect(provider.options.path).toBe(`/var/lib/grafana/dashboards/${provider.name}`);
+    const files = grafana.dashboards[provider.name];
+    expect(Object.keys(files).sort()).toEqual(Object.keys(hub.dashboards).sort());
+    for (const [stem, file] of Object.entries(files as Record<string, { json: string }>)) {
+      expect(JSON.parse(file.json)).toEqual(hub.dashboards[stem]);
+      expect(Object.keys(file)).toEqual(["json"]);
+    }
+  });
+
+  it("escapes Grafana's templates in the alerting files from the chart's tpl, and only them", () => {
+    const escaped = JSON.stringify(grafana.alerting);
+    // Helm's tpl turns each {{`{{`}} back into {{; any other {{ would be a Helm action.
+    expect(escaped.replaceAll("{{`{{`}}", "")).not.toContain("{{");
+    expect(JSON.parse(escaped.replaceAll("{{`{{`}}", "{{"))).toEqual(hub.alerting);
+    expect(JSON.stringify(hub.alerting)).toContain("{{ $labels.cluster }}");
+    expect(Object.keys(grafana.alerting).sort()).toEqual([
+      "contactpoints.yaml",
+      "policies.yaml",
+      "rules.yaml",
+    ]);
+  });
+
+  it("sends alert e-mails through the relay, with no password when it has no user", () => {
+    expect(grafana["grafana.ini"].smtp).toEqual({
+      enabled: true,
+      host: "smtp.example.org:587",
+      from_address: "grafana@example.org",
+    });
+    expect(grafana.envValueFrom).toBeUndefined();
   });
 });

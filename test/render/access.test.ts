@@ -42,14 +42,27 @@ describe.each(cases.map((each) => [each.cluster.source, each] as const))(
       expect(evaluator.gatewayPolicies()).toEqual([]);
     });
 
-    it("has a policy for each Access-protected hostname and no other", () => {
-      const policies = cluster.objects.filter((object) => object.kind === "SecurityPolicy");
+    // A hub's ingest routes demand the spokes' basic auth instead (test/render/telemetry-auth.test.ts).
+    const telemetryHost =
+      cluster.charts.telemetry?.role === "hub" ? cluster.charts.telemetry.hostname : undefined;
+    const isIngest = (route: Route) =>
+      telemetryHost !== undefined && (route.spec.hostnames ?? []).includes(telemetryHost);
+
+    it("has a token policy for each Access-protected hostname and no other", () => {
+      const policies = cluster.objects.filter(
+        (object) => object.kind === "SecurityPolicy" && (object.spec as { jwt?: unknown }).jwt !== undefined,
+      );
       expect(policies).toHaveLength(protectedExposures.length);
+      const ingest = routes.filter(isIngest);
+      expect(
+        cluster.objects.filter((object) => object.kind === "SecurityPolicy").length - policies.length,
+      ).toBe(ingest.length);
     });
 
     it("admits requests without a token on every route without Access", () => {
       const open = routes.filter(
         (route) =>
+          !isIngest(route) &&
           !(route.spec.hostnames ?? []).some((host) =>
             protectedExposures.some((exposure) => exposure.host === host),
           ),

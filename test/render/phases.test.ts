@@ -4,7 +4,7 @@ import { renderCluster } from "../../cli/render-cluster";
 import { loadInventoryFile } from "../../inventory";
 
 const root = path.resolve(__dirname, "../..");
-const files = renderCluster(loadInventoryFile(path.join(root, "Pulumi.prod.yaml")), "Pulumi.prod.yaml");
+const files = renderCluster(loadInventoryFile(path.join(root, "Pulumi.core.yaml")), "Pulumi.core.yaml");
 const paths = files.map((file) => file.path);
 
 describe("render's install phases", () => {
@@ -43,11 +43,14 @@ describe("render's install phases", () => {
       "cloudflared/cloudflared-tunnel-token",
       "argocd/argocd-redis",
       "monitoring/mimir-object-store",
+      "monitoring/telemetry-dev-htpasswd",
+      "monitoring/telemetry-prod-htpasswd",
+      "monitoring/grafana-smtp",
     ]);
     for (const entry of entries) {
       for (const source of Object.values(entry.keys)) {
         expect(source).toMatch(
-          /^(secret input \w+|generated: \d+ random letters and digits, kept in Pulumi's state)$/,
+          /^(secret input \w+|generated: \d+ random letters and digits, kept in Pulumi's state|htpasswd \(\{SHA\}\) of tenant \w+'s generated password, exported secret as telemetryCredentials)$/,
         );
       }
     }

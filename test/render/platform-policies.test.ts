@@ -321,7 +321,14 @@ function platformPaths(cluster: RenderedCluster): Path[] {
   }
 
   const lgtm = parts.get("lgtm");
-  if (lgtm && collectorPod) {
+  const telemetry = cluster.charts.telemetry;
+  if (lgtm && collectorPod && telemetry?.role === "spoke") {
+    toApi("Alloy", collectorPod);
+    toApi("kube-state-metrics", pod(lgtm, "kube-state-metrics"));
+    closed("Alloy → the internet", collectorPod, internet, 443);
+    closed("the LAN → Alloy", lan, collectorPod, 12345);
+  }
+  if (lgtm && collectorPod && telemetry?.role === "hub") {
     const grafana = pod(lgtm, "grafana");
     const loki = pod(lgtm, "loki");
     open("Grafana → Loki", grafana, loki, ports.loki);
@@ -335,7 +342,13 @@ function platformPaths(cluster: RenderedCluster): Path[] {
     closed("the LAN → Loki", lan, loki, ports.loki);
     if (gateways) {
       open("the internal proxies → Grafana", pod(gateways, "internal-proxy"), grafana, ports.grafana);
-      closed("the internal proxies → Loki", pod(gateways, "internal-proxy"), loki, ports.loki);
+      // Spokes push through the internal gateway: then, and only then, its proxies reach Loki.
+      (telemetry.tenants.length > 1 ? open : closed)(
+        "the internal proxies → Loki",
+        pod(gateways, "internal-proxy"),
+        loki,
+        ports.loki,
+      );
       closed("the public proxies → Grafana", pod(gateways, "public-proxy"), grafana, ports.grafana);
     }
     for (const { app, pod: appPod } of apps) {

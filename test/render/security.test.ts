@@ -47,9 +47,9 @@ function jobProblems(object: Json): string[] {
 }
 
 it("the renders hold the install Jobs, so the Job checks inspect something", () => {
-  const prod = clusters.find((cluster) => cluster.source === "Pulumi.prod.yaml")!;
+  const core = clusters.find((cluster) => cluster.source === "Pulumi.core.yaml")!;
   expect(
-    prod.objects
+    core.objects
       .filter((object) => object.kind === "Job")
       .map((object) => ((object.metadata as Json).labels as Record<string, string>)["app.kubernetes.io/name"])
       .sort(),

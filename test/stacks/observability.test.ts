@@ -64,7 +64,10 @@ describe("the observability hub's stack (core)", () => {
     const credentials = await valueOf(run.program.telemetryCredentials);
     for (const spoke of ["dev", "prod"]) {
       const secret = secretNamed(run, `core-telemetry-${spoke}-htpasswd`)!;
-      expect(secret.inputs.metadata).toMatchObject({ name: `telemetry-${spoke}-htpasswd`, namespace: "monitoring" });
+      expect(secret.inputs.metadata).toMatchObject({
+        name: `telemetry-${spoke}-htpasswd`,
+        namespace: "monitoring",
+      });
       const digest = createHash("sha1").update(credentials[spoke]).digest("base64");
       expect(unwrap(secret.inputs.stringData)).toEqual({ ".htpasswd": `${spoke}:{SHA}${digest}` });
     }
@@ -94,7 +97,10 @@ describe("a spoke's stack (dev) reads the hub's outputs", () => {
   it("ships with the password the hub generated for it, kept secret", async () => {
     const dev = await runProgram("dev", fakeSecrets, {}, undefined, { core: hubOutputs });
     const secret = secretNamed(dev, "dev-telemetry-hub-credentials")!;
-    expect(secret.inputs.metadata).toMatchObject({ name: "telemetry-hub-credentials", namespace: "monitoring" });
+    expect(secret.inputs.metadata).toMatchObject({
+      name: "telemetry-hub-credentials",
+      namespace: "monitoring",
+    });
     const credentials = await valueOf(core.program.telemetryCredentials);
     expect(unwrap(secret.inputs.stringData)).toEqual({ password: credentials.dev });
     // Nothing else carries it: not the collector's values, not the outputs.
@@ -111,13 +117,15 @@ describe("a spoke's stack (dev) reads the hub's outputs", () => {
     const dev = await runProgram("dev", fakeSecrets, {}, undefined, { core: hubOutputs });
     const charts = dev.ofType("kubernetes:helm.sh/v4:Chart").map((registration) => registration.name);
     expect(charts).toContain("dev-alloy");
-    for (const store of ["dev-loki", "dev-mimir", "dev-tempo", "dev-grafana"]) expect(charts).not.toContain(store);
+    for (const store of ["dev-loki", "dev-mimir", "dev-tempo", "dev-grafana"])
+      expect(charts).not.toContain(store);
     expect(secretNamed(dev, "dev-mimir-object-store")).toBeUndefined();
   });
 });
 
 describe("a spoke before its hub stops with the order to deploy in", () => {
-  const order = /deploy the hub first — list dev in platform\.lgtm\.spokes of Pulumi\.core\.yaml, run `pulumi up -s core`, then this stack/;
+  const order =
+    /deploy the hub first — list dev in platform\.lgtm\.spokes of Pulumi\.core\.yaml, run `pulumi up -s core`, then this stack/;
   const at = /^Pulumi\.dev\.yaml: config\.homelab:cluster\.platform\.lgtm\.hub\.stack: core: /;
 
   // A stack that was never created fails Pulumi's own read of the reference ("unknown stack"), before the
@@ -127,6 +135,7 @@ describe("a spoke before its hub stops with the order to deploy in", () => {
       runProgram("dev", fakeSecrets, {}, undefined, { core: { outputs: {}, secretOutputNames: [] } }),
     );
     expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(at);
     expect(error.message).toMatch(/no observability hub deployed \(no telemetry output\)/);
     expect(error.message).toMatch(order);
   });
@@ -142,6 +151,7 @@ describe("a spoke before its hub stops with the order to deploy in", () => {
     };
     const error = await stackError(runProgram("dev", fakeSecrets, {}, undefined, { core: withoutDev }));
     expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(at);
     expect(error.message).toMatch(/the hub stores core, prod, not dev/);
     expect(error.message).toMatch(order);
   });
@@ -174,6 +184,8 @@ describe("a spoke that names its hub by address", () => {
   it("stops without it, naming the command", async () => {
     const error = await stackError(runProgram("dev", fakeSecrets, {}, byAddress, {}));
     expect(pulumi.RunError.isInstance(error)).toBe(true);
-    expect(error.message).toMatch(/homelab:telemetryHubPassword: is required — run `pulumi config set --secret homelab:telemetryHubPassword -s dev`/);
+    expect(error.message).toMatch(
+      /homelab:telemetryHubPassword: is required — run `pulumi config set --secret homelab:telemetryHubPassword -s dev`/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * What Envoy Gateway's proxies do with a request to an HTTPRoute, as far as the JWT part of a
  * SecurityPolicy (gateway.envoyproxy.io/v1alpha1) decides it: which policy applies, where tokens are
@@ -120,6 +121,8 @@ interface SecurityPolicy {
     readonly failOpen?: boolean;
     readonly providers: readonly JwtProvider[];
   };
+  /** The htpasswd Secret's `namespace/name`: the policy's namespace (another needs a ReferenceGrant). */
+  readonly basicAuth?: { readonly secret: string };
 }
 
 interface RouteObject {
@@ -136,14 +139,21 @@ type Manifest = Record<string, unknown> & {
 };
 
 /** Fields of a SecurityPolicy spec the evaluator understands; any other one makes it throw. */
-const modelledSpecFields = new Set(["targetRef", "targetRefs", "jwt"]);
+const modelledSpecFields = new Set(["targetRef", "targetRefs", "jwt", "basicAuth"]);
 
 export class AccessEvaluator {
   private readonly policies: SecurityPolicy[];
   private readonly routes: RouteObject[];
 
-  /** From every object of a cluster: its SecurityPolicies and HTTPRoutes; others are ignored. */
-  constructor(objects: readonly Record<string, unknown>[]) {
+  /**
+   * From every object of a cluster: its SecurityPolicies and HTTPRoutes; others are ignored. `htpasswd`
+   * holds the `.htpasswd` of the Secrets basic auth reads, by `namespace/name` (the Pulumi layer makes
+   * them, so they are not among the rendered objects).
+   */
+  constructor(
+    objects: readonly Record<string, unknown>[],
+    private readonly htpasswd: Readonly<Record<string, string>> = {},
+  ) {
     const manifests = objects as readonly Manifest[];
     this.policies = manifests
       .filter((o) => o.kind === "SecurityPolicy" && o.apiVersion === "gateway.envoyproxy.io/v1alpha1")
@@ -178,8 +188,44 @@ export class AccessEvaluator {
     const route = this.routes.find((each) => each.namespace === namespace && each.name === name);
     if (!route) throw new Error(`no HTTPRoute ${namespace}/${name} among the objects`);
     const policy = this.effectivePolicy(route);
-    if (!policy || !policy.jwt) return { allowed: true, policy: policy?.id };
+    if (!policy || (!policy.jwt && !policy.basicAuth)) return { allowed: true, policy: policy?.id };
+    if (policy.basicAuth) {
+      const refusal = this.basicAuthRefusal(policy.basicAuth.secret, request);
+      if (refusal) return { allowed: false, status: 401, reason: refusal, policy: policy.id };
+      if (!policy.jwt) return { allowed: true, policy: policy.id };
+    }
     return judge(policy, request);
+  }
+
+  /**
+   * Envoy's basic_auth filter: the Authorization header must be `Basic base64(user:password)` of a user
+   * whose `{SHA}` line (base64 of the password's SHA-1, the only form Envoy Gateway accepts) matches.
+   */
+  private basicAuthRefusal(secret: string, request: GatewayRequest): string | undefined {
+    const file = this.htpasswd[secret];
+    if (file === undefined)
+      throw new Error(`basic auth reads Secret ${secret}, which the evaluator was not given`);
+    const users = new Map<string, string>();
+    for (const line of file.split("\n").filter((each) => each.trim() !== "")) {
+      const match = /^([^:]+):\{SHA\}(.+)$/.exec(line);
+      if (!match) throw new Error(`${secret}: unsupported htpasswd format: please use {SHA}`);
+      users.set(match[1], match[2]);
+    }
+    const header = Object.entries(request.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === "authorization",
+    )?.[1];
+    if (header === undefined || !header.startsWith("Basic "))
+      return "User authentication failed. Missing username and password.";
+    const decoded = Buffer.from(header.slice("Basic ".length), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return "User authentication failed. Expected 'user:password' format.";
+    const digest = users.get(decoded.slice(0, colon));
+    const given = createHash("sha1")
+      .update(decoded.slice(colon + 1))
+      .digest("base64");
+    return digest !== undefined && digest === given
+      ? undefined
+      : "User authentication failed. Invalid username/password combination.";
   }
 
   private routePolicies(namespace: string, name: string): SecurityPolicy[] {
@@ -257,7 +303,22 @@ function readPolicy(object: Manifest): SecurityPolicy {
       }
     }
   }
-  return { id, namespace, targets, jwt };
+  const basic = spec.basicAuth as
+    { users?: { name?: string; namespace?: string }; forwardUsernameHeader?: string } | undefined;
+  let basicAuth: SecurityPolicy["basicAuth"];
+  if (basic) {
+    if (!basic.users?.name) throw new Error(`SecurityPolicy ${id}: basicAuth.users.name is required`);
+    if (basic.users.namespace !== undefined && basic.users.namespace !== namespace) {
+      throw new Error(`SecurityPolicy ${id}: a Secret in another namespace (ReferenceGrant) is not modelled`);
+    }
+    if (basic.forwardUsernameHeader !== undefined) {
+      throw new Error(
+        `SecurityPolicy ${id}: basicAuth.forwardUsernameHeader is not modelled by the evaluator`,
+      );
+    }
+    basicAuth = { secret: `${namespace}/${basic.users.name}` };
+  }
+  return { id, namespace, targets, jwt, basicAuth };
 }
 
 type Failure = { readonly status: 401 | 403; readonly reason: string };

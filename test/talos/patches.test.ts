@@ -208,10 +208,15 @@ describe("adding a node", () => {
       const added = [...is.keys()].filter((file) => !was.has(file));
       const changed = [...was.keys()].filter((file) => is.get(file) !== was.get(file));
       expect(added).toEqual([`talos/${name}-new.yaml`]);
-      // The cluster README lists the nodes, so it is the one other file that changes — and the Proxmox
-      // plan, when the new node is a VM.
+      // The cluster README lists the nodes, so it is one other file that changes — with the Proxmox
+      // plan, when the new node is a VM, and the collector's policy, which lets it scrape the new node's
+      // kubelet and node-exporter.
       expect(changed).toEqual(
-        template_.host.kind === "proxmox" ? ["README.md", "proxmox.yaml"] : ["README.md"],
+        [
+          "README.md",
+          ...(before.platform.lgtm.enabled ? ["k8s/07-lgtm.yaml"] : []),
+          ...(template_.host.kind === "proxmox" ? ["proxmox.yaml"] : []),
+        ].sort(),
       );
     },
   );
