@@ -20,6 +20,7 @@ import {
   talosYaml,
   vmArgs,
 } from "../stacks/builders";
+import { hubIngestPath } from "../constructs/lgtm-alloy-config";
 import { startAppsDocuments } from "./apps-documents";
 import { resolveTelemetryHubs } from "./telemetry-hubs";
 import { clusterReadme } from "./cluster-readme";
@@ -100,7 +101,7 @@ function observabilityFiles(inventory: ClusterInventory, charts: ClusterCharts):
   if (!telemetry) return [];
   const files: RenderedFile[] = [{ path: "observability/collector.alloy", content: telemetry.collectorConfig }];
   if (telemetry.role === "spoke") {
-    const base = `https://${telemetry.hub.hostname}/tenants/${inventory.name}`;
+    const base = `https://${telemetry.hub.hostname}`;
     files.push({
       path: "observability/hub.yaml",
       content:
@@ -112,9 +113,9 @@ function observabilityFiles(inventory: ClusterInventory, charts: ClusterCharts):
           address: telemetry.hub.address,
           tenant: inventory.name,
           push: {
-            logs: `${base}/loki/api/v1/push`,
-            metrics: `${base}/mimir/api/v1/push`,
-            traces: `${base}/otlp/v1/traces`,
+            logs: `${base}${hubIngestPath(inventory.name, "loki")}`,
+            metrics: `${base}${hubIngestPath(inventory.name, "mimir")}`,
+            traces: `${base}${hubIngestPath(inventory.name, "otlp")}`,
           },
         }),
     });

@@ -16,20 +16,26 @@ export type TelemetryDestination =
     }
   | {
       readonly kind: "hub";
-      /** `https://<hub's telemetry hostname>/tenants/<cluster>`: the hub's routes for this tenant. */
+      /** `https://<hub's telemetry hostname>`: where the hub's routes for this tenant are. */
       readonly baseUrl: string;
-      /** The basic-auth user at the hub: the cluster's name. */
-      readonly username: string;
-      /** The environment variable the collector reads the password from (set from a Secret). */
-      readonly passwordEnv: string;
+      /** The tenant, and basic-auth user: the cluster's name. */
+      readonly tenant: string;
+      /** The file the collector reads the password from (a mounted Secret, re-read when it changes). */
+      readonly passwordFile: string;
     };
 
-/** The hub's paths under a tenant's `baseUrl`, which its routes rewrite to each store's own API. */
-export const hubIngestPaths = {
-  loki: "/loki",
-  mimir: "/mimir",
-  otlp: "/otlp",
+/** Each store's own push API, which the hub's routes rewrite a tenant's push URL to. */
+export const storePushPaths = {
+  loki: "/loki/api/v1/push",
+  mimir: "/api/v1/push",
+  // OTLP over HTTP: Alloy's otlphttp exporter posts traces to <endpoint>/v1/traces.
+  otlp: "/v1/traces",
 } as const;
+
+/** The path a spoke pushes one signal to on the hub: `/tenants/<tenant>/<store>/<the store's push path>`. */
+export function hubIngestPath(tenant: string, store: keyof typeof storePushPaths): string {
+  return `/tenants/${tenant}/${store}${storePushPaths[store]}`;
+}
 
 /** What the collector scrapes besides pods' own metrics ports. */
 export interface AlloyConfigOptions {
@@ -98,11 +104,11 @@ function lokiEndpoint(destination: TelemetryDestination): string {
   }`;
   }
   return `  endpoint {
-    url = "${destination.baseUrl}${hubIngestPaths.loki}/api/v1/push"
+    url = "${destination.baseUrl}${hubIngestPath(destination.tenant, "loki")}"
 
     basic_auth {
-      username = "${destination.username}"
-      password = sys.env("${destination.passwordEnv}")
+      username = "${destination.tenant}"
+      password = local.file.hub_password.content
     }
   }`;
 }
@@ -117,11 +123,11 @@ function mimirEndpoint(destination: TelemetryDestination): string {
   }`;
   }
   return `  endpoint {
-    url = "${destination.baseUrl}${hubIngestPaths.mimir}/api/v1/push"
+    url = "${destination.baseUrl}${hubIngestPath(destination.tenant, "mimir")}"
 
     basic_auth {
-      username = "${destination.username}"
-      password = sys.env("${destination.passwordEnv}")
+      username = "${destination.tenant}"
+      password = local.file.hub_password.content
     }
   }`;
 }
@@ -149,15 +155,15 @@ function traceExporter(destination: TelemetryDestination): { name: string; confi
     name: "otelcol.exporter.otlphttp.hub.input",
     config: `otelcol.auth.basic "hub" {
   client_auth {
-    username = "${destination.username}"
-    password = sys.env("${destination.passwordEnv}")
+    username = "${destination.tenant}"
+    password = local.file.hub_password.content
   }
 }
 
 // Spans go to <endpoint>/v1/traces on the hub's gateway, over TLS.
 otelcol.exporter.otlphttp "hub" {
   client {
-    endpoint = "${destination.baseUrl}${hubIngestPaths.otlp}"
+    endpoint = "${destination.baseUrl}/tenants/${destination.tenant}/otlp"
     auth     = otelcol.auth.basic.hub.handler
   }
 }`,
@@ -172,7 +178,17 @@ otelcol.exporter.otlphttp "hub" {
 export function alloyConfig(options: AlloyConfigOptions): string {
   const { cluster, destination, kubeStateMetrics, nodeExporter } = options;
   const traces = traceExporter(destination);
-  return `// Pod logs, tailed through the Kubernetes API.
+  const password =
+    destination.kind === "hub"
+      ? `// This cluster's password at the hub, from its mounted Secret; re-read when the Secret changes.
+local.file "hub_password" {
+  filename  = "${destination.passwordFile}"
+  is_secret = true
+}
+
+`
+      : "";
+  return `${password}// Pod logs, tailed through the Kubernetes API.
 discovery.kubernetes "pods" {
   role = "pod"
 }

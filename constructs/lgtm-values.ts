@@ -387,8 +387,8 @@ export interface AlloyHub {
   /** The hub's internal gateway: the collector resolves `hostname` to it itself, with no LAN DNS. */
   readonly address: string;
   readonly credentials: HubCredentialsSecret;
-  /** The environment variable the pipeline reads the password from. */
-  readonly passwordEnv: string;
+  /** The directory the Secret is mounted at; the pipeline reads `<passwordDirectory>/password`. */
+  readonly passwordDirectory: string;
 }
 
 /**
@@ -424,16 +424,31 @@ export function alloyValues(config: string, hub?: AlloyHub): Record<string, unkn
       resources: containerResources("100m", "256Mi", "1", "1Gi"),
       ...(hub
         ? {
-            extraEnv: [
-              {
-                name: hub.passwordEnv,
-                valueFrom: { secretKeyRef: { name: hub.credentials.name, key: hub.credentials.key } },
-              },
-            ],
+            // A whole-volume mount (no subPath), so a new password reaches the file without a restart.
+            mounts: { extra: [{ name: "telemetry-hub", mountPath: hub.passwordDirectory, readOnly: true }] },
             hostAliases: [{ ip: hub.address, hostnames: [hub.hostname] }],
           }
         : {}),
     },
+    ...(hub
+      ? {
+          controller: {
+            type: "deployment",
+            replicas: 1,
+            volumes: {
+              extra: [
+                {
+                  name: "telemetry-hub",
+                  secret: {
+                    secretName: hub.credentials.name,
+                    items: [{ key: hub.credentials.key, path: "password" }],
+                  },
+                },
+              ],
+            },
+          },
+        }
+      : {}),
   };
 }
 

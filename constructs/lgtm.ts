@@ -12,7 +12,7 @@ import {
   HttpRouteSpecRulesFiltersUrlRewritePathType,
 } from "./imports/gateway.networking.k8s.io";
 import { SecurityPolicy } from "./imports/gateway.envoyproxy.io";
-import { hubIngestPaths } from "./lgtm-alloy-config";
+import { hubIngestPath, storePushPaths } from "./lgtm-alloy-config";
 import {
   grafanaValues,
   lgtmEndpoints,
@@ -377,9 +377,10 @@ export class Lgtm extends Construct implements PlatformComponent {
   }
 
   /**
-   * A spoke's ingest: its three push paths under `/tenants/<name>/`, each rewritten to the store's own API
-   * with the tenant header set (overwriting whatever the client sent), behind basic auth against the
-   * tenant's own Secret. Nothing else of the stores is reachable through the gateway.
+   * A spoke's ingest: exactly its three push URLs under `/tenants/<name>/` (POST, exact paths), each
+   * rewritten to the store's own push API with the tenant header set (overwriting whatever the client
+   * sent), behind basic auth against the tenant's own Secret. No read, rule or delete API of the stores is
+   * reachable through the gateway, not even the tenant's own.
    */
   private addIngestRoute(
     spoke: TelemetryTenant,
@@ -388,12 +389,11 @@ export class Lgtm extends Construct implements PlatformComponent {
     namespace: string,
   ): HttpRoute {
     const name = `telemetry-${spoke.name}`;
-    const prefix = `/tenants/${spoke.name}`;
-    const push = (path: string, rewriteTo: string, service: string, port: number) => ({
+    const push = (path: keyof typeof storePushPaths, service: string, port: number) => ({
       matches: [
         {
           method: HttpRouteSpecRulesMatchesMethod.POST,
-          path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: `${prefix}${path}` },
+          path: { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: hubIngestPath(spoke.name, path) },
         },
       ],
       filters: [
@@ -405,8 +405,8 @@ export class Lgtm extends Construct implements PlatformComponent {
           type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
           urlRewrite: {
             path: {
-              type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH,
-              replacePrefixMatch: rewriteTo,
+              type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_FULL_PATH,
+              replaceFullPath: storePushPaths[path],
             },
           },
         },
@@ -421,9 +421,9 @@ export class Lgtm extends Construct implements PlatformComponent {
         ],
         hostnames: [hostname],
         rules: [
-          push(hubIngestPaths.loki, "/loki", lgtmReleases.loki, ingestServicePorts.loki),
-          push(hubIngestPaths.mimir, "/", `${lgtmReleases.mimir}-gateway`, ingestServicePorts.mimirGateway),
-          push(hubIngestPaths.otlp, "/", lgtmReleases.tempo, ingestServicePorts.tempoOtlpHttp),
+          push("loki", lgtmReleases.loki, ingestServicePorts.loki),
+          push("mimir", `${lgtmReleases.mimir}-gateway`, ingestServicePorts.mimirGateway),
+          push("otlp", lgtmReleases.tempo, ingestServicePorts.tempoOtlpHttp),
         ],
       },
     });

@@ -117,15 +117,15 @@ export class TelemetryCollectors extends Construct implements PlatformComponent 
     });
 
     const { destination } = props;
-    const passwordEnv = "TELEMETRY_HUB_PASSWORD";
+    const passwordDirectory = "/etc/telemetry-hub";
     const pipelineDestination: TelemetryDestination =
       destination.kind === "local"
         ? { ...destination, tenant: props.cluster }
         : {
             kind: "hub",
-            baseUrl: `https://${destination.hostname}/tenants/${props.cluster}`,
-            username: props.cluster,
-            passwordEnv,
+            baseUrl: `https://${destination.hostname}`,
+            tenant: props.cluster,
+            passwordFile: `${passwordDirectory}/password`,
           };
     this.config = alloyConfig({
       cluster: props.cluster,
@@ -151,7 +151,7 @@ export class TelemetryCollectors extends Construct implements PlatformComponent 
                 hostname: destination.hostname,
                 address: destination.address,
                 credentials: destination.credentials,
-                passwordEnv,
+                passwordDirectory,
               }
             : undefined,
         ),

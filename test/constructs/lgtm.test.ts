@@ -378,7 +378,8 @@ describe("Lgtm as a hub with spokes", () => {
       route.spec.rules.map((rule: Json) => [
         rule.matches[0].method,
         rule.matches[0].path.value,
-        rule.filters.find((filter: Json) => filter.type === "URLRewrite").urlRewrite.path.replacePrefixMatch,
+        rule.matches[0].path.type,
+        rule.filters.find((filter: Json) => filter.type === "URLRewrite").urlRewrite.path,
         rule.filters.find((filter: Json) => filter.type === "RequestHeaderModifier").requestHeaderModifier
           .set,
         rule.backendRefs,
@@ -386,22 +387,25 @@ describe("Lgtm as a hub with spokes", () => {
     ).toEqual([
       [
         "POST",
-        "/tenants/dev/loki",
-        "/loki",
+        "/tenants/dev/loki/loki/api/v1/push",
+        "Exact",
+        { type: "ReplaceFullPath", replaceFullPath: "/loki/api/v1/push" },
         [{ name: "X-Scope-OrgID", value: "dev" }],
         [{ name: "loki", port: 3100 }],
       ],
       [
         "POST",
-        "/tenants/dev/mimir",
-        "/",
+        "/tenants/dev/mimir/api/v1/push",
+        "Exact",
+        { type: "ReplaceFullPath", replaceFullPath: "/api/v1/push" },
         [{ name: "X-Scope-OrgID", value: "dev" }],
         [{ name: "mimir-gateway", port: 80 }],
       ],
       [
         "POST",
-        "/tenants/dev/otlp",
-        "/",
+        "/tenants/dev/otlp/v1/traces",
+        "Exact",
+        { type: "ReplaceFullPath", replaceFullPath: "/v1/traces" },
         [{ name: "X-Scope-OrgID", value: "dev" }],
         [{ name: "tempo", port: 4318 }],
       ],

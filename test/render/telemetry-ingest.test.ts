@@ -11,7 +11,10 @@ import { renderedClusters } from "./rendered-clusters";
 type Json = any;
 
 const clusters = renderedClusters();
-const spokes = clusters.filter((cluster) => cluster.charts.telemetry?.role === "spoke");
+// The example spokes, whose hub is a stack here (a fixture's hub named by address is not rendered).
+const spokes = clusters.filter(
+  (cluster) => cluster.source.startsWith("Pulumi.") && cluster.charts.telemetry?.role === "spoke",
+);
 
 /** What each store serves pushes on: its Service, port and path. */
 const pushApis = [
@@ -28,18 +31,22 @@ function route(routes: Json[], host: string, method: string, path: string) {
       const match = rule.matches.find(
         (candidate: Json) =>
           (candidate.method ?? method) === method &&
-          candidate.path.type === "PathPrefix" &&
-          (path === candidate.path.value || path.startsWith(`${candidate.path.value}/`)),
+          (candidate.path.type === "Exact"
+            ? path === candidate.path.value
+            : candidate.path.type === "PathPrefix" &&
+              (path === candidate.path.value || path.startsWith(`${candidate.path.value}/`))),
       );
       if (!match) continue;
       const rewrite = rule.filters?.find((filter: Json) => filter.type === "URLRewrite")?.urlRewrite.path;
       const rest = path.slice(match.path.value.length);
       const rewritten =
-        rewrite?.type === "ReplacePrefixMatch"
-          ? rewrite.replacePrefixMatch === "/"
-            ? rest || "/"
-            : `${rewrite.replacePrefixMatch}${rest}`
-          : path;
+        rewrite?.type === "ReplaceFullPath"
+          ? rewrite.replaceFullPath
+          : rewrite?.type === "ReplacePrefixMatch"
+            ? rewrite.replacePrefixMatch === "/"
+              ? rest || "/"
+              : `${rewrite.replacePrefixMatch}${rest}`
+            : path;
       const headers = rule.filters?.find((filter: Json) => filter.type === "RequestHeaderModifier")
         ?.requestHeaderModifier.set;
       return { route: each.metadata.name, path: rewritten, backend: rule.backendRefs[0], headers };
@@ -87,5 +94,20 @@ describe.each(spokes.map((spoke) => [spoke.source, spoke] as const))("%s", (_, s
     expect(route(routes, telemetry!.hub.hostname, "GET", `${base}/loki/api/v1/query`)).toBeUndefined();
     expect(route(routes, telemetry!.hub.hostname, "POST", `${base}/grafana/api`)).toBeUndefined();
     expect(route(routes, telemetry!.hub.hostname, "POST", `${base}/lokiX/api/v1/push`)).toBeUndefined();
+    // Beside the push paths: Loki's query and delete APIs, Mimir's reads, rules and Alertmanager, suffixes.
+    for (const path of [
+      "/loki/loki/api/v1/delete",
+      "/loki/loki/api/v1/query_range",
+      "/mimir/prometheus/api/v1/query",
+      "/mimir/prometheus/config/v1/rules/x",
+      "/mimir/api/v1/alerts",
+      "/mimir/api/v1/push/x",
+      "/otlp/v1/traces/x",
+    ]) {
+      expect([path, route(routes, telemetry!.hub.hostname, "POST", `${base}${path}`)]).toEqual([
+        path,
+        undefined,
+      ]);
+    }
   });
 });

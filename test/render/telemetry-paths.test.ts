@@ -182,7 +182,10 @@ describe.each(
 });
 
 describe("from each spoke to its hub, through both clusters' policies", () => {
-  const spokes = clusters.filter((cluster) => cluster.charts.telemetry?.role === "spoke");
+  // The example spokes, whose hub is a stack here (a fixture's hub named by address is not rendered).
+  const spokes = clusters.filter(
+    (cluster) => cluster.source.startsWith("Pulumi.") && cluster.charts.telemetry?.role === "spoke",
+  );
 
   it("covers the example spokes", () => {
     expect(spokes.map((cluster) => cluster.inventory.name).sort()).toEqual(["dev", "prod"]);
