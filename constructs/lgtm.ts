@@ -35,7 +35,9 @@ import type {
 import { k8s } from "cdk8s-plus-30";
 import {
   addComponentPolicies,
+  addressesEgress,
   apiServerEgress,
+  internetEgress,
   podsPeer,
   tcpPorts,
   type KubernetesApiAccess,
@@ -153,6 +155,19 @@ export interface LgtmProps {
    * @default - the rules are provisioned and shown in Grafana, nobody is notified
    */
   readonly alerts?: LgtmAlerts;
+}
+
+/**
+ * Grafana's way to its SMTP relay (`host:port`): that address only when the host is an IPv4 address (a
+ * relay on the LAN), else the port on public addresses — a policy cannot name a host by its DNS name.
+ */
+function smtpRelayEgress(relay: string): k8s.NetworkPolicyEgressRule {
+  const colon = relay.lastIndexOf(":");
+  const host = relay.slice(0, colon);
+  const port = Number(relay.slice(colon + 1));
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host)
+    ? addressesEgress([host], tcpPorts(port))
+    : internetEgress(tcpPorts(port));
 }
 
 /** Where Loki, Mimir's gateway and Tempo receive pushes, on their pods, for the hub's ingest routes. */
@@ -345,8 +360,14 @@ export class Lgtm extends Construct implements PlatformComponent {
           { workload: mimirGateway, ingress: [fromProxies(ingest, ingestPodPorts.mimirGateway)] },
         );
       }
-      if (props.gateway) {
-        policies.push({ workload: grafanaPods, ingress: [fromProxies(props.gateway, grafanaPodPort)] });
+      const relay = props.alerts ? smtpRelayEgress(props.alerts.smtp.host) : undefined;
+      if (props.gateway || relay) {
+        policies.push({
+          workload: grafanaPods,
+          ingress: props.gateway ? [fromProxies(props.gateway, grafanaPodPort)] : [],
+          // Alert e-mails: the relay's port, on its address when given as one, else on public addresses.
+          egress: relay ? [relay] : [],
+        });
       }
       addComponentPolicies(this, {
         namespace,

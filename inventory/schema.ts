@@ -463,6 +463,11 @@ const platform = strict({
       /** The hub's internal gateway address, with `hostname`. */
       address: ipv4Address.optional(),
     }).optional(),
+    /**
+     * The operator's word that a cluster which ran the hub's stores may lose them: switching it to a spoke
+     * (or off) deletes Loki, Mimir, Tempo and Grafana and their volumes. `pulumi up` stops without it.
+     */
+    dropStores: z.boolean().default(false),
     /** Hub: who the alerts go to, by e-mail through an SMTP relay. */
     alerts: strict({
       email: z.array(emailAddress).min(1),

@@ -16,6 +16,19 @@ export interface DeployedRecord {
   readonly nodes: readonly string[];
   /** Where each Proxmox node's VM is: its host and VM id, by node name. */
   readonly vms: Readonly<Record<string, { readonly host: string; readonly vmId: number }>>;
+  /**
+   * What the cluster ran of the observability: the hub's stores, a spoke's collectors, or nothing.
+   * Absent in records of an older homelab-platform.
+   */
+  readonly observability?: Observability;
+}
+
+/** A cluster's part in observability, as `platform.lgtm` makes it. */
+export type Observability = "hub" | "spoke" | "off";
+
+/** The cluster's part in observability, from its inventory. */
+export function observabilityOf(inventory: ClusterInventory): Observability {
+  return inventory.platform.lgtm.enabled ? inventory.platform.lgtm.role : "off";
 }
 
 /** The stack's state before this run: whether it was deployed at all, and its record if it has one. */
@@ -51,12 +64,13 @@ export async function previousDeployment(): Promise<PreviousDeployment> {
 
 function asRecord(value: unknown): DeployedRecord | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const { cni, versions, upgrades, nodes, vms } = value as {
+  const { cni, versions, upgrades, nodes, vms, observability } = value as {
     cni?: unknown;
     versions?: { talosVersion?: unknown; kubernetesVersion?: unknown };
     upgrades?: unknown;
     nodes?: unknown;
     vms?: unknown;
+    observability?: unknown;
   };
   if (cni !== "cilium" && cni !== "flannel") return undefined;
   if (typeof versions?.talosVersion !== "string" || typeof versions.kubernetesVersion !== "string") {
@@ -75,6 +89,9 @@ function asRecord(value: unknown): DeployedRecord | undefined {
         },
       ),
     ),
+    ...(observability === "hub" || observability === "spoke" || observability === "off"
+      ? { observability }
+      : {}),
   };
 }
 
@@ -192,4 +209,30 @@ export function vmProblems(previous: PreviousDeployment, inventory: ClusterInven
       },
     ];
   });
+}
+
+/**
+ * Why this run must not go ahead without the operator's word: it stops running the observability hub's
+ * stores on a cluster that ran them (or, deployed by an older homelab-platform, may have: it kept no
+ * record, and its default was the full stack). Pulumi would delete Loki, Mimir, Tempo and Grafana, and
+ * with them Grafana's and MinIO's volumes, which hold the dashboards' state and every stored metric.
+ * `platform.lgtm.dropStores: true` is that word.
+ */
+export function storesProblems(previous: PreviousDeployment, inventory: ClusterInventory): Problem[] {
+  const now = observabilityOf(inventory);
+  const { lgtm } = inventory.platform;
+  if (now === "hub" || lgtm.dropStores || !previous.exists) return [];
+  const was = previous.record?.observability;
+  if (was !== undefined && was !== "hub") return [];
+  const what =
+    was === "hub"
+      ? "this cluster runs the observability hub's stores"
+      : "this cluster was deployed by an older homelab-platform, which ran the LGTM stores unless platform.lgtm.enabled was false, and kept no record of it";
+  const change = now === "spoke" ? "as a spoke" : "with platform.lgtm off";
+  return [
+    {
+      path: ["platform", "lgtm", now === "spoke" ? "role" : "enabled"],
+      message: `${what} — ${change}, \`pulumi up\` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true, or keep it the hub`,
+    },
+  ];
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildClusterCharts } from "../charts";
 import { usedProxmoxHosts, type ClusterInventory, type TelemetryHub } from "../inventory";
 import { edgePlan, proxmoxPlan } from "./builders";
-import type { DeployedRecord } from "./deployed";
+import { observabilityOf, type DeployedRecord } from "./deployed";
 import { Edge } from "./edge";
 import { Platform } from "./platform";
 import { ProxmoxVms } from "./proxmox-vms";
@@ -130,6 +130,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       versions: { talosVersion: inventory.talosVersion, kubernetesVersion: inventory.kubernetesVersion },
       upgrades: inventory.platform.upgrades.enabled,
       nodes: inventory.nodes.filter((node) => !node.decommission).map((node) => node.name),
+      observability: observabilityOf(inventory),
       vms: Object.fromEntries(
         inventory.nodes.flatMap((node) =>
           node.host.kind === "proxmox" ? [[node.name, { host: node.host.name, vmId: node.host.vmId }]] : [],

@@ -20,7 +20,14 @@ import {
   secretSettings,
   stackFile,
 } from "./config";
-import { cniProblems, previousDeployment, upgradePending, versionProblems, vmProblems } from "./deployed";
+import {
+  cniProblems,
+  previousDeployment,
+  storesProblems,
+  upgradePending,
+  versionProblems,
+  vmProblems,
+} from "./deployed";
 import { HomelabCluster } from "./homelab-cluster";
 import { hubFromStack, type SpokeTarget } from "./telemetry-hub";
 
@@ -34,6 +41,7 @@ export = async () => {
     ...cniProblems(previous, inventory, explicitCni()),
     ...versionProblems(previous, inventory, explicitVersions()),
     ...vmProblems(previous, inventory),
+    ...storesProblems(previous, inventory),
     ...upgradeProblems(previous.record?.versions, inventory),
   ];
   if (problems.length > 0) {

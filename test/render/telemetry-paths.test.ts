@@ -143,6 +143,40 @@ function spokePaths(cluster: RenderedCluster): Path[] {
   ];
 }
 
+const grafana = chartPod("grafana");
+
+/** A hub's alert e-mails: Grafana to its relay's port, nothing else outside. */
+function relayPaths({ inventory }: RenderedCluster): Path[] {
+  const relay =
+    inventory.platform.lgtm.role === "hub" ? inventory.platform.lgtm.alerts?.smtp.host : undefined;
+  if (!relay) return [];
+  const [host, port] = relay.split(":");
+  const address = /^\d+(\.\d+){3}$/.test(host) ? host : "203.0.113.25";
+  return [
+    {
+      name: `Grafana → the relay ${relay}`,
+      from: grafana,
+      to: { ip: address },
+      port: Number(port),
+      allowed: true,
+    },
+    {
+      name: "Grafana ↛ the relay's port on the LAN",
+      from: grafana,
+      to: { ip: "10.99.0.25" },
+      port: Number(port),
+      allowed: /^\d/.test(host) && host === "10.99.0.25",
+    },
+    {
+      name: "Grafana ↛ the internet on 443",
+      from: grafana,
+      to: { ip: "203.0.113.25" },
+      port: 443,
+      allowed: false,
+    },
+  ];
+}
+
 function hubPaths(cluster: RenderedCluster): Path[] {
   const telemetry = cluster.charts.telemetry;
   if (telemetry?.role !== "hub" || telemetry.tenants.length < 2) return [];
@@ -171,11 +205,20 @@ function hubPaths(cluster: RenderedCluster): Path[] {
   ];
 }
 
+it("covers alert e-mails through a named relay", () => {
+  expect(clusters.flatMap(relayPaths).some((path) => path.allowed)).toBe(true);
+});
+
 describe.each(
   clusters.filter((cluster) => cluster.charts.telemetry).map((cluster) => [cluster.source, cluster] as const),
 )("%s", (_, cluster) => {
   const evaluator = new NetworkPolicyEvaluator(cluster.objects);
-  const paths = [...insidePaths(cluster), ...spokePaths(cluster), ...hubPaths(cluster)];
+  const paths = [
+    ...insidePaths(cluster),
+    ...spokePaths(cluster),
+    ...hubPaths(cluster),
+    ...relayPaths(cluster),
+  ];
   it.each(paths.map((path) => [path.name, path] as const))("%s", (_, path) => {
     expect(evaluator.allowed(path.from, path.to, path.port, "TCP")).toBe(path.allowed);
   });

@@ -189,3 +189,44 @@ describe("a spoke that names its hub by address", () => {
     );
   });
 });
+
+describe("a cluster that ran the hub's stores does not lose them silently", () => {
+  const deployedAs = (observability?: string) => ({
+    apiEndpoint: "https://10.20.30.10:6443",
+    deployed: {
+      cni: "cilium",
+      versions: { talosVersion: "v1.13.9", kubernetesVersion: "1.36.3" },
+      upgrades: true,
+      nodes: ["ed-n1", "ed-n2", "ed-n3"],
+      ...(observability ? { observability } : {}),
+    },
+  });
+  const dropping = (inventory: Record<string, unknown>) => {
+    const platform = inventory.platform as { lgtm: Record<string, unknown> };
+    return { ...inventory, platform: { ...platform, lgtm: { ...platform.lgtm, dropStores: true } } };
+  };
+
+  it("stops a hub turning spoke, naming the key and the way on", async () => {
+    const error = await stackError(runProgram("prod", fakeSecrets, deployedAs("hub")));
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(
+      /^Pulumi\.prod\.yaml: config\.homelab:cluster\.platform\.lgtm\.role: this cluster runs the observability hub's stores — as a spoke, `pulumi up` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes/,
+    );
+    expect(error.message).toMatch(/set platform\.lgtm\.dropStores: true, or keep it the hub$/);
+  });
+
+  it("stops a cluster deployed before the record, whose default was the full stack", async () => {
+    const error = await stackError(runProgram("prod", fakeSecrets, deployedAs()));
+    expect(error.message).toMatch(/deployed by an older homelab-platform, which ran the LGTM stores/);
+  });
+
+  it("goes ahead with the operator's word, and records the spoke", async () => {
+    const run = await runProgram("prod", fakeSecrets, deployedAs("hub"), dropping);
+    expect(await valueOf(run.program.deployed)).toMatchObject({ observability: "spoke" });
+  });
+
+  it("lets a spoke stay a spoke, and a hub a hub", async () => {
+    const prod = await runProgram("prod", fakeSecrets, deployedAs("spoke"));
+    expect(await valueOf(prod.program.deployed)).toMatchObject({ observability: "spoke" });
+  });
+});

@@ -128,6 +128,7 @@ it("refuses moving a running VM node to another VM id or host", async () => {
       upgrades: true,
       nodes: inventory.nodes.map((node) => node.name),
       vms: { [first.node.name]: { host: first.host.name, vmId: first.vmId + 1000 } },
+      observability: "spoke",
     },
   };
   let message: string | undefined;

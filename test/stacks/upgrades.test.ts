@@ -41,7 +41,13 @@ const vmsOf = (stack: string) =>
 function deployedAt(stack: string, talosVersion: string, kubernetesVersion: string, cni = "cilium") {
   return {
     apiEndpoint: "https://10.0.0.1:6443",
-    deployed: { cni, versions: { talosVersion, kubernetesVersion }, upgrades: true, nodes: nodesOf(stack) },
+    deployed: {
+      cni,
+      versions: { talosVersion, kubernetesVersion },
+      upgrades: true,
+      nodes: nodesOf(stack),
+      observability: stack === "core" ? "hub" : "spoke",
+    },
   };
 }
 
@@ -122,6 +128,7 @@ describe.each(["core", "dev", "prod"])("version bumps on %s", (stack) => {
       upgrades: true,
       nodes: nodesOf(stack),
       vms: vmsOf(stack),
+      observability: stack === "core" ? "hub" : "spoke",
     });
     const group = bumped
       .ofType("kubernetes:yaml/v2:ConfigGroup")
@@ -237,6 +244,7 @@ describe("the program refuses what one rolling upgrade cannot do", () => {
       [
         "Pulumi.prod.yaml: config.homelab:cluster.network.cni: is required for a cluster deployed by an older homelab-platform, whose default was flannel — set network.cni: flannel (what it runs), or cilium for a new cluster",
         "Pulumi.prod.yaml: config.homelab:cluster.talosVersion: is required, with kubernetesVersion, for a cluster deployed by an older homelab-platform — set both to what the nodes run (talosctl version, kubectl get nodes) and deploy that alone; bump them in a later change",
+        "Pulumi.prod.yaml: config.homelab:cluster.platform.lgtm.role: this cluster was deployed by an older homelab-platform, which ran the LGTM stores unless platform.lgtm.enabled was false, and kept no record of it — as a spoke, `pulumi up` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true, or keep it the hub",
       ].join("\n"),
     );
     // Saying what it runs is enough.
@@ -246,6 +254,10 @@ describe("the program refuses what one rolling upgrade cannot do", () => {
         talosVersion: pins.talos.version,
         kubernetesVersion: pins.kubernetes,
         network: { ...(cluster.network as object), cni: "flannel" },
+        platform: {
+          ...(cluster.platform as object),
+          lgtm: { ...(cluster.platform as { lgtm: object }).lgtm, dropStores: true },
+        },
       })),
     ).toBeUndefined();
   });
