@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Grafana-managed alerting, as the provisioning files Grafana reads from `provisioning/alerting`
  * (apiVersion 1): the rule group, the e-mail contact point and the notification policy routing to it.
@@ -234,8 +235,35 @@ const rules: readonly RuleSpec[] = [
   },
 ];
 
-/** The alert rules file: one group, evaluated every minute, in the folder `homelab-platform`. */
-export function alertRuleGroups(): {
+/**
+ * One rule per cluster the hub stores: its kubelets' scrapes have stopped arriving. Every other rule fires
+ * on data, so a cluster that stops sending (a wrong password, a firewall, a certificate) would otherwise
+ * go quiet rather than alert.
+ */
+function silentClusterRule(cluster: string): RuleSpec {
+  const uid = `hp-silent-${cluster}`;
+  return {
+    uid:
+      uid.length <= 40
+        ? uid
+        : `${uid.slice(0, 31)}-${createHash("sha256").update(cluster).digest("hex").slice(0, 8)}`,
+    // Titles are unique within the folder: one rule per cluster, each named for it.
+    title: `ClusterSilent-${cluster}`,
+    expr: `absent_over_time(up{cluster="${cluster}",job="kubelet"}[10m])`,
+    threshold: ["gt", 0],
+    for: "5m",
+    severity: "critical",
+    summary: "Cluster {{ $labels.cluster }} sends no telemetry",
+    description:
+      "No kubelet scrape of cluster {{ $labels.cluster }} has reached the hub for 15 minutes: check its collector (Alloy in monitoring), its credentials and its way to the hub's gateway.",
+  };
+}
+
+/**
+ * The alert rules file: one group, evaluated every minute, in the folder `homelab-platform`; with
+ * `clusters`, a ClusterSilent rule for each.
+ */
+export function alertRuleGroups(options: { readonly clusters?: readonly string[] } = {}): {
   readonly apiVersion: 1;
   readonly groups: readonly {
     readonly orgId: 1;
@@ -248,7 +276,13 @@ export function alertRuleGroups(): {
   return {
     apiVersion: 1,
     groups: [
-      { orgId: 1, name: alertingName, folder: alertingName, interval: "1m", rules: rules.map(alertRule) },
+      {
+        orgId: 1,
+        name: alertingName,
+        folder: alertingName,
+        interval: "1m",
+        rules: [...rules, ...(options.clusters ?? []).map(silentClusterRule)].map(alertRule),
+      },
     ],
   };
 }

@@ -198,7 +198,12 @@ export function mimirValues(settings: LgtmSettings): Record<string, unknown> {
         ingester: { push_grpc_method_enabled: null, ring: { replication_factor: 1 } },
         store_gateway: { sharding_ring: { replication_factor: 1 } },
         alertmanager: { sharding_ring: { replication_factor: 1 } },
-        limits: { compactor_blocks_retention_period: hours(settings.retentionDays) },
+        limits: {
+          compactor_blocks_retention_period: hours(settings.retentionDays),
+          // Per tenant, that is per cluster. Mimir's default of 150,000 series is near what the hub itself
+          // makes (cAdvisor, kube-state-metrics and the stores' own metrics); a refused series is lost.
+          max_global_series_per_user: 500000,
+        },
         // Grafana reads every cluster's tenant at once (`X-Scope-OrgID: a|b|c`).
         tenant_federation: { enabled: true },
       },
@@ -362,7 +367,8 @@ export function grafanaValues(
         ],
       },
     },
-    // Inline JSON: the chart writes them into a ConfigMap and mounts each file; nothing is downloaded.
+    // Inline JSON: the chart writes them into a ConfigMap and mounts each file. It also adds its
+    // download-dashboards init container (curl) whenever `dashboards` is set, which fetches nothing here.
     dashboards: {
       [dashboardProvider]: Object.fromEntries(
         Object.entries(content.dashboards).map(([stem, dashboard]) => [

@@ -266,7 +266,7 @@ export class Lgtm extends Construct implements PlatformComponent {
 
     this.dashboards = grafanaDashboards();
     this.alerting = {
-      "rules.yaml": alertRuleGroups(),
+      "rules.yaml": alertRuleGroups({ clusters: this.tenants }),
       ...(props.alerts
         ? {
             "contactpoints.yaml": contactPoints({ email: props.alerts.email }),

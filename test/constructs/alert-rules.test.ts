@@ -4,7 +4,9 @@ import { alertRuleGroups, contactPoints, notificationPolicies } from "../../cons
 import { allKnownMetrics } from "../support/known-metrics";
 import { promqlErrors, promqlMetricNames } from "../support/promql";
 
-const file = alertRuleGroups();
+const file = alertRuleGroups({
+  clusters: ["core", "dev", "a-cluster-whose-name-is-long-enough-to-need-a-digest"],
+});
 const [group] = file.groups;
 const rules = group.rules;
 const promqlOf = (rule: (typeof rules)[number]) => String(rule.data[0].model.expr);
@@ -19,6 +21,9 @@ function groupingLabels(expr: string): Set<string> {
       }
     },
   });
+  // absent() and absent_over_time() answer with the labels of their selector's equality matchers.
+  const absent = /^absent(?:_over_time)?\(\w+\{([^}]*)\}/.exec(expr.trim());
+  for (const [, name] of absent?.[1].matchAll(/(\w+)\s*=\s*"/g) ?? []) labels.add(name);
   return labels;
 }
 

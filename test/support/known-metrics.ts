@@ -4,6 +4,10 @@
  * panel that is always empty or an alert that never fires.
  */
 export const knownMetrics: Readonly<Record<string, readonly string[]>> = {
+  // Every scrape's own series, which Prometheus-compatible scrapers (Alloy's prometheus.scrape) add for
+  // each target: prometheus/docs content/docs/concepts/jobs_instances.md, "Automatically generated
+  // labels and time series".
+  scrape: ["up"],
   // kubernetes/kube-state-metrics v2.20.0: docs/metrics/cluster/node-metrics.md,
   // docs/metrics/cluster/namespace-metrics.md, docs/metrics/workload/pod-metrics.md,
   // docs/metrics/workload/deployment-metrics.md
