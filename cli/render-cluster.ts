@@ -99,7 +99,9 @@ function renderFiles(
 function observabilityFiles(inventory: ClusterInventory, charts: ClusterCharts): RenderedFile[] {
   const telemetry = charts.telemetry;
   if (!telemetry) return [];
-  const files: RenderedFile[] = [{ path: "observability/collector.alloy", content: telemetry.collectorConfig }];
+  const files: RenderedFile[] = [
+    { path: "observability/collector.alloy", content: telemetry.collectorConfig },
+  ];
   if (telemetry.role === "spoke") {
     const base = `https://${telemetry.hub.hostname}`;
     files.push({
@@ -139,7 +141,10 @@ function observabilityFiles(inventory: ClusterInventory, charts: ClusterCharts):
       ),
   });
   for (const [stem, dashboard] of Object.entries(telemetry.dashboards)) {
-    files.push({ path: `observability/dashboards/${stem}.json`, content: `${JSON.stringify(dashboard, null, 2)}\n` });
+    files.push({
+      path: `observability/dashboards/${stem}.json`,
+      content: `${JSON.stringify(dashboard, null, 2)}\n`,
+    });
   }
   for (const [name, content] of Object.entries(telemetry.alerting)) {
     files.push({ path: `observability/alerting/${name}`, content: toYaml(content) });

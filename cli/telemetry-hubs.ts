@@ -53,7 +53,9 @@ export function resolveTelemetryHubs(
     if (!hub) {
       const file = path.join(cwd, hubFile);
       if (!existsSync(file)) {
-        problems.push(problem(`${stack}: there is no ${hubFile} here — the hub's stack file must be beside this one`));
+        problems.push(
+          problem(`${stack}: there is no ${hubFile} here — the hub's stack file must be beside this one`),
+        );
         continue;
       }
       try {
@@ -65,7 +67,11 @@ export function resolveTelemetryHubs(
       }
     }
     if (!hub.platform.lgtm.enabled || hub.platform.lgtm.role !== "hub") {
-      problems.push(problem(`${stack}: ${hubFile} is not an observability hub — set platform.lgtm.role: hub there, or name the hub's stack`));
+      problems.push(
+        problem(
+          `${stack}: ${hubFile} is not an observability hub — set platform.lgtm.role: hub there, or name the hub's stack`,
+        ),
+      );
       continue;
     }
     const tenants = telemetryTenants(hub);

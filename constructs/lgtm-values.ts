@@ -403,11 +403,13 @@ export interface AlloyHub {
  */
 export const alloyRbac = {
   rules: [
-    { apiGroups: [""], resources: ["pods", "pods/log", "namespaces", "events"], verbs: ["get", "list", "watch"] },
+    {
+      apiGroups: [""],
+      resources: ["pods", "pods/log", "namespaces", "events"],
+      verbs: ["get", "list", "watch"],
+    },
   ],
-  clusterRules: [
-    { apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list", "watch"] },
-  ],
+  clusterRules: [{ apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list", "watch"] }],
 } as const;
 
 /**

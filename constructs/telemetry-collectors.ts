@@ -4,7 +4,12 @@ import { kubeStateMetricsPolicy, KubeStateMetrics } from "./kube-state-metrics";
 import { alloyConfig, type TelemetryDestination } from "./lgtm-alloy-config";
 import { alloyValues, lgtmReleases, type HubCredentialsSecret } from "./lgtm-values";
 import { NodeExporter } from "./node-exporter";
-import type { ComponentNamespace, ComponentWorkload, HelmChart, PlatformComponent } from "./platform-component";
+import type {
+  ComponentNamespace,
+  ComponentWorkload,
+  HelmChart,
+  PlatformComponent,
+} from "./platform-component";
 import {
   addComponentPolicies,
   addressesEgress,
@@ -105,7 +110,9 @@ export class TelemetryCollectors extends Construct implements PlatformComponent 
     super(scope, id);
     const namespace = props.namespace ?? "monitoring";
     if (props.apiServer && !props.nodeAddresses) {
-      throw new Error(`${this.node.path}: nodeAddresses is required with apiServer — the collector scrapes the nodes`);
+      throw new Error(
+        `${this.node.path}: nodeAddresses is required with apiServer — the collector scrapes the nodes`,
+      );
     }
     // Logs come through the API, scrapes over the network: nothing here needs more than `baseline`.
     this.namespace = { name: namespace, podSecurity: "baseline" };

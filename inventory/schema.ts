@@ -475,7 +475,10 @@ const platform = strict({
         /** The relay as host:port, such as smtp.example.com:587. */
         host: nonBlank("the SMTP relay as host:port, such as smtp.example.com:587").refine(
           (value) => /^[a-z0-9.-]+:[0-9]{1,5}$/.test(value),
-          { error: (issue) => `${JSON.stringify(issue.input)} is not host:port — such as smtp.example.com:587` },
+          {
+            error: (issue) =>
+              `${JSON.stringify(issue.input)} is not host:port — such as smtp.example.com:587`,
+          },
         ),
         from: emailAddress,
         /** The relay's user; its password is the secret setting homelab:smtpPassword. */

@@ -8,7 +8,10 @@ export interface TelemetryHubRecord extends TelemetryHub {
 }
 
 /** The hub's record, as the hub's stack exports it: undefined for a cluster that is not a hub. */
-export function telemetryHubRecord(inventory: ClusterInventory, tenants: readonly string[]): TelemetryHubRecord | undefined {
+export function telemetryHubRecord(
+  inventory: ClusterInventory,
+  tenants: readonly string[],
+): TelemetryHubRecord | undefined {
   const { lgtm } = inventory.platform;
   if (!lgtm.enabled || lgtm.role !== "hub") return undefined;
   return { ...telemetryHubOf(inventory), tenants: [...tenants] };
@@ -53,14 +56,14 @@ export async function hubFromStack(
   const hub = asHubRecord(record);
   if (!hub) {
     throw new pulumi.RunError(
-      problem(`${hubStack}: the hub's stack has no observability hub deployed (no telemetry output) — ${order}`),
+      problem(
+        `${hubStack}: the hub's stack has no observability hub deployed (no telemetry output) — ${order}`,
+      ),
     );
   }
   if (!hub.tenants.includes(inventory.name)) {
     throw new pulumi.RunError(
-      problem(
-        `${hubStack}: the hub stores ${hub.tenants.join(", ")}, not ${inventory.name} — ${order}`,
-      ),
+      problem(`${hubStack}: the hub stores ${hub.tenants.join(", ")}, not ${inventory.name} — ${order}`),
     );
   }
   const password = pulumi.secret(
@@ -68,7 +71,9 @@ export async function hubFromStack(
       const value = (credentials as Record<string, unknown> | undefined)?.[inventory.name];
       if (typeof value !== "string") {
         throw new pulumi.RunError(
-          problem(`${hubStack}: the hub's telemetryCredentials hold no password for ${inventory.name} — ${order}`),
+          problem(
+            `${hubStack}: the hub's telemetryCredentials hold no password for ${inventory.name} — ${order}`,
+          ),
         );
       }
       return value;
@@ -80,7 +85,8 @@ export async function hubFromStack(
 function asHubRecord(value: unknown): TelemetryHubRecord | undefined {
   if (value === null || typeof value !== "object") return undefined;
   const { cluster, hostname, address, tenants } = value as Record<string, unknown>;
-  if (typeof cluster !== "string" || typeof hostname !== "string" || typeof address !== "string") return undefined;
+  if (typeof cluster !== "string" || typeof hostname !== "string" || typeof address !== "string")
+    return undefined;
   if (!Array.isArray(tenants) || !tenants.every((tenant) => typeof tenant === "string")) return undefined;
   return { cluster, hostname, address, tenants };
 }

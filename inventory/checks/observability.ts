@@ -24,7 +24,10 @@ export function checkObservability(inventory: ClusterInventory): Problem[] {
           message: `${spoke} is this cluster — the hub is its own tenant already; list only the clusters that ship here`,
         });
       } else if (seen.has(spoke)) {
-        problems.push({ path: at("spokes", index), message: `${spoke} is listed twice — one tenant per cluster` });
+        problems.push({
+          path: at("spokes", index),
+          message: `${spoke} is listed twice — one tenant per cluster`,
+        });
       }
       seen.add(spoke);
     });
@@ -45,7 +48,8 @@ export function checkObservability(inventory: ClusterInventory): Problem[] {
   for (const key of hubOnly) {
     problems.push({
       path: at(key),
-      message: "applies only to the hub — a spoke runs collectors only; set it in the hub's stack, or remove it",
+      message:
+        "applies only to the hub — a spoke runs collectors only; set it in the hub's stack, or remove it",
     });
   }
   const hub = lgtm.hub;

@@ -281,7 +281,7 @@ describe("Lgtm", () => {
       expect(config).toContain('loki.source.kubernetes "pods"');
       expect(config).toContain('loki.source.kubernetes_events "events"');
       expect(config).toMatch(
-        /loki\.write "default" \{\n  endpoint \{\n    url       = "http:\/\/loki\.monitoring\.svc:3100\/loki\/api\/v1\/push"\n    tenant_id = "home"\n  \}/,
+        /loki\.write "default" \{\n {2}endpoint \{\n {4}url {7}= "http:\/\/loki\.monitoring\.svc:3100\/loki\/api\/v1\/push"\n {4}tenant_id = "home"\n {2}\}/,
       );
     });
 
@@ -294,7 +294,7 @@ describe("Lgtm", () => {
     });
 
     it("labels everything with the cluster's name", () => {
-      expect(config.match(/external_labels = \{\n    cluster = "home",\n  \}/g)).toHaveLength(2);
+      expect(config.match(/external_labels = \{\n {4}cluster = "home",\n {2}\}/g)).toHaveLength(2);
       expect(config).toContain('set(attributes["k8s.cluster.name"], "home")');
     });
 
