@@ -31,6 +31,7 @@ export function clusterReadme(inventory: ClusterInventory, source: string, matri
         ["API endpoint", apiEndpoint(inventory)],
         ...(inventory.network.apiHostname ? [["API hostname", inventory.network.apiHostname]] : []),
         ["Domain", inventory.domain],
+        ["Observability", observabilityRow(inventory)],
       ],
     ),
     "## Nodes",
@@ -159,4 +160,17 @@ function proxmoxSection(inventory: ClusterInventory): string[] {
       ]),
     ),
   ];
+}
+
+/** The cluster's part in observability, and where render wrote it. */
+function observabilityRow(inventory: ClusterInventory): string {
+  const { lgtm } = inventory.platform;
+  if (!lgtm.enabled) return "off";
+  if (lgtm.role === "spoke") {
+    const hub = lgtm.hub?.stack ?? lgtm.hub?.hostname ?? "?";
+    return `spoke of ${hub}: collectors only, shipping as tenant ${inventory.name} (${code("observability/")})`;
+  }
+  return lgtm.spokes.length > 0
+    ? `hub of ${[inventory.name, ...lgtm.spokes].join(", ")}: Loki, Mimir, Tempo, Grafana (${code("observability/")})`
+    : `hub of itself: Loki, Mimir, Tempo, Grafana (${code("observability/")})`;
 }
