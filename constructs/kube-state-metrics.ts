@@ -2,7 +2,8 @@ import { Chart, JsonPatch } from "cdk8s";
 import { k8s } from "cdk8s-plus-30";
 import { Construct } from "constructs";
 import { pins } from "../pins";
-import { containerResources, type ComponentWorkload } from "./platform-component";
+import type { ComponentWorkload } from "./platform-component";
+import { containerQuantities, restrictedContainerSecurity } from "./pod-defaults";
 import { apiServerEgress, type KubernetesApiAccess, type WorkloadPolicy } from "./platform-policies";
 
 /** Configuration of `KubeStateMetrics`. */
@@ -137,7 +138,7 @@ export class KubeStateMetrics extends Construct {
       }
     }
 
-    const resources = containerResources("20m", "64Mi", "250m", "256Mi");
+    const resources = containerQuantities("20m", "64Mi", "250m", "256Mi");
     new k8s.KubeDeployment(this, "deployment", {
       metadata: { name, namespace, labels },
       spec: {
@@ -180,20 +181,8 @@ export class KubeStateMetrics extends Construct {
                   initialDelaySeconds: 5,
                   timeoutSeconds: 5,
                 },
-                resources: {
-                  requests: quantities(resources.requests),
-                  limits: quantities(resources.limits),
-                },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: nobody,
-                  runAsGroup: nobody,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                resources,
+                securityContext: restrictedContainerSecurity(nobody),
               },
             ],
           },
@@ -224,11 +213,4 @@ export class KubeStateMetrics extends Construct {
       },
     });
   }
-}
-
-/** `containerResources`' strings as the quantities a container spec takes. */
-function quantities(values: Readonly<Record<string, string>>): Record<string, k8s.Quantity> {
-  return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [key, k8s.Quantity.fromString(value)]),
-  );
 }

@@ -1,7 +1,8 @@
 import { k8s } from "cdk8s-plus-30";
 import { Construct } from "constructs";
 import { pins } from "../pins";
-import { containerResources, type ComponentWorkload } from "./platform-component";
+import type { ComponentWorkload } from "./platform-component";
+import { containerQuantities, restrictedContainerSecurity } from "./pod-defaults";
 
 /** Configuration of `NodeExporter`; every field is optional. */
 export interface NodeExporterProps {
@@ -78,7 +79,7 @@ export class NodeExporter extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const resources = containerResources("20m", "32Mi", "250m", "128Mi");
+    const resources = containerQuantities("20m", "32Mi", "250m", "128Mi");
     const metricsPort = k8s.IntOrString.fromString("metrics");
     new k8s.KubeDaemonSet(this, "daemon-set", {
       metadata: { name, namespace, labels },
@@ -124,20 +125,8 @@ export class NodeExporter extends Construct {
                 // `/` is its landing page: it answers once the HTTP server runs, without a scrape's cost.
                 livenessProbe: { httpGet: { path: "/", port: metricsPort }, timeoutSeconds: 5 },
                 readinessProbe: { httpGet: { path: "/", port: metricsPort }, timeoutSeconds: 5 },
-                resources: {
-                  requests: quantities(resources.requests),
-                  limits: quantities(resources.limits),
-                },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: nobody,
-                  runAsGroup: nobody,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                resources,
+                securityContext: restrictedContainerSecurity(nobody),
                 volumeMounts: hostMounts.map((mount) => ({
                   name: mount.volume,
                   mountPath: mount.mountPath,
@@ -156,11 +145,4 @@ export class NodeExporter extends Construct {
       },
     });
   }
-}
-
-/** `containerResources`' strings as the quantities a container spec takes. */
-function quantities(values: Readonly<Record<string, string>>): Record<string, k8s.Quantity> {
-  return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [key, k8s.Quantity.fromString(value)]),
-  );
 }
