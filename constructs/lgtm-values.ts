@@ -286,6 +286,10 @@ export function grafanaValues(
     fullnameOverride: lgtmReleases.grafana,
     "grafana.ini": {
       server: { domain: settings.grafanaHostname, root_url: `https://${settings.grafanaHostname}` },
+      // Its policy lets Grafana reach nothing outside but an alert relay: no plugin installs from
+      // grafana.com (the datasources used here are built in), no update checks, no usage reports.
+      plugins: { preinstall_disabled: true },
+      analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false },
       ...(smtp
         ? {
             smtp: {

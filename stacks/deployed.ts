@@ -232,7 +232,7 @@ export function storesProblems(previous: PreviousDeployment, inventory: ClusterI
   return [
     {
       path: ["platform", "lgtm", now === "spoke" ? "role" : "enabled"],
-      message: `${what} — ${change}, \`pulumi up\` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true, or keep it the hub`,
+      message: `${what} — ${change}, \`pulumi up\` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true for this run (and remove it after), or keep it the hub`,
     },
   ];
 }

@@ -462,6 +462,15 @@ describe("Lgtm as a hub with spokes", () => {
     ]);
   });
 
+  it("asks nothing of grafana.com: no plugin installs, update checks or usage reports", () => {
+    expect(grafana["grafana.ini"].plugins).toEqual({ preinstall_disabled: true });
+    expect(grafana["grafana.ini"].analytics).toEqual({
+      reporting_enabled: false,
+      check_for_updates: false,
+      check_for_plugin_updates: false,
+    });
+  });
+
   it("sends alert e-mails through the relay, with no password when it has no user", () => {
     expect(grafana["grafana.ini"].smtp).toEqual({
       enabled: true,

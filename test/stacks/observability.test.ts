@@ -212,7 +212,9 @@ describe("a cluster that ran the hub's stores does not lose them silently", () =
     expect(error.message).toMatch(
       /^Pulumi\.prod\.yaml: config\.homelab:cluster\.platform\.lgtm\.role: this cluster runs the observability hub's stores — as a spoke, `pulumi up` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes/,
     );
-    expect(error.message).toMatch(/set platform\.lgtm\.dropStores: true, or keep it the hub$/);
+    expect(error.message).toMatch(
+      /set platform\.lgtm\.dropStores: true for this run \(and remove it after\), or keep it the hub$/,
+    );
   });
 
   it("stops a cluster deployed before the record, whose default was the full stack", async () => {

@@ -244,7 +244,7 @@ describe("the program refuses what one rolling upgrade cannot do", () => {
       [
         "Pulumi.prod.yaml: config.homelab:cluster.network.cni: is required for a cluster deployed by an older homelab-platform, whose default was flannel — set network.cni: flannel (what it runs), or cilium for a new cluster",
         "Pulumi.prod.yaml: config.homelab:cluster.talosVersion: is required, with kubernetesVersion, for a cluster deployed by an older homelab-platform — set both to what the nodes run (talosctl version, kubectl get nodes) and deploy that alone; bump them in a later change",
-        "Pulumi.prod.yaml: config.homelab:cluster.platform.lgtm.role: this cluster was deployed by an older homelab-platform, which ran the LGTM stores unless platform.lgtm.enabled was false, and kept no record of it — as a spoke, `pulumi up` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true, or keep it the hub",
+        "Pulumi.prod.yaml: config.homelab:cluster.platform.lgtm.role: this cluster was deployed by an older homelab-platform, which ran the LGTM stores unless platform.lgtm.enabled was false, and kept no record of it — as a spoke, `pulumi up` deletes Loki, Mimir, Tempo and Grafana, with Grafana's and MinIO's volumes and the metrics in them (the StatefulSets' volumes stay behind, to delete by hand): back up what you need and set platform.lgtm.dropStores: true for this run (and remove it after), or keep it the hub",
       ].join("\n"),
     );
     // Saying what it runs is enough.
