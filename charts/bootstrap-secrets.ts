@@ -61,7 +61,10 @@ function singleKey(
   return { component, namespace, name, key, keys: { [key]: source } };
 }
 
-/** Every bootstrap Secret of the platform; `enabledBootstrapSecrets` picks a cluster's. */
+/**
+ * The bootstrap Secrets every cluster enabling a component gets; `enabledBootstrapSecrets` picks a
+ * cluster's. The observability ones depend on the cluster's part (hub or spoke) and are listed below.
+ */
 export const bootstrapSecrets = {
   /** cert-manager's Cloudflare token for DNS-01; a ClusterIssuer reads it from cert-manager's namespace. */
   cloudflareDnsToken: singleKey(
@@ -84,26 +87,27 @@ export const bootstrapSecrets = {
     from: "generated",
     length: 32,
   }),
-  /**
-   * Root credentials of Mimir's object store (the chart's MinIO); MinIO and Mimir's S3 clients read them,
-   * so only while the LGTM stack is enabled. Letters and digits only: Mimir expands
-   * them into its YAML config text before parsing it (every generated value is). MinIO wants a user of 3+ and a password of 8+.
-   */
-  mimirObjectStore: {
-    namespace: platformNamespaces.lgtm,
-    name: defaultObjectStoreSecretName,
-    keys: {
-      rootUser: { from: "generated", length: 20 },
-      rootPassword: { from: "generated", length: 40 },
-    },
-    component: "lgtm",
-  },
 } as const satisfies Record<string, BootstrapSecret>;
 
 /** The bootstrap Secrets of the enabled components, in the order above. */
 export function enabledBootstrapSecrets(components: readonly ComponentName[]): BootstrapSecret[] {
   return Object.values(bootstrapSecrets).filter((secret) => components.includes(secret.component));
 }
+
+/**
+ * Root credentials of Mimir's object store (the chart's MinIO); MinIO and Mimir's S3 clients read them, so
+ * only on an observability hub. Letters and digits only: Mimir expands them into its YAML config text before
+ * parsing it (every generated value is). MinIO wants a user of 3+ and a password of 8+.
+ */
+export const mimirObjectStoreSecret: BootstrapSecret = {
+  namespace: platformNamespaces.lgtm,
+  name: defaultObjectStoreSecretName,
+  keys: {
+    rootUser: { from: "generated", length: 20 },
+    rootPassword: { from: "generated", length: 40 },
+  },
+  component: "lgtm",
+};
 
 /** The Secret the hub's gateway checks a spoke tenant's basic auth against (Envoy Gateway's `.htpasswd` key). */
 export function telemetryTenantSecret(tenant: string): SingleKeySecret {

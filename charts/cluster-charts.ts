@@ -22,6 +22,7 @@ import {
   autoAssignedPool,
   grafanaHostname,
   hasTunnel,
+  statedTelemetryHub,
   telemetryHostname,
   type TelemetryHub,
   kubernetesApiAccess,
@@ -34,6 +35,7 @@ import {
   bootstrapSecrets,
   enabledBootstrapSecrets,
   grafanaSmtpSecret,
+  mimirObjectStoreSecret,
   telemetryHubCredentials,
   telemetryTenantSecret,
   type BootstrapSecret,
@@ -130,8 +132,8 @@ export type ClusterTelemetry =
 
 export interface BuildOptions {
   /**
-   * Where a spoke's hub is, as its stack or its inventory says; required when the inventory's
-   * `platform.lgtm.role` is `spoke`.
+   * Where a spoke's hub is, as the hub's stack says; required when the inventory's `platform.lgtm.hub`
+   * names a stack (one named by hostname and address is taken from the inventory).
    */
   readonly telemetryHub?: TelemetryHub;
   /**
@@ -347,10 +349,11 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
       alerting: hub.alerting,
     };
   } else if (platform.lgtm.enabled) {
-    const hub = options.telemetryHub;
+    // A hub named by its stack is read by the caller (from the stack's outputs, or its file for render).
+    const hub = options.telemetryHub ?? statedTelemetryHub(inventory);
     if (!hub) {
       throw new Error(
-        `${inventory.name} is a spoke (platform.lgtm.role: spoke): buildClusterCharts needs options.telemetryHub`,
+        `${inventory.name} is a spoke of the hub stack ${platform.lgtm.hub?.stack}: buildClusterCharts needs options.telemetryHub`,
       );
     }
     const collectors = add(
@@ -417,10 +420,7 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
     publicGatewayHost: gateways?.publicServiceHost,
     hostMounts: storage ? [storage.hostMount] : [],
     bootstrapSecrets: [
-      ...enabledBootstrapSecrets(components.map(({ component }) => component)).filter(
-        // Mimir's object store is the hub's.
-        (secret) => telemetry?.role === "hub" || secret !== bootstrapSecrets.mimirObjectStore,
-      ),
+      ...enabledBootstrapSecrets(components.map(({ component }) => component)),
       ...observabilitySecrets(inventory),
     ],
     telemetry,
@@ -428,12 +428,13 @@ export function buildClusterCharts(inventory: ClusterInventory, options: BuildOp
   };
 }
 
-/** The Secrets of the hub's tenants and SMTP relay, or of the spoke's password at its hub. */
+/** The hub's Secrets (Mimir's object store, its tenants', its SMTP relay's), or the spoke's password at its hub. */
 function observabilitySecrets(inventory: ClusterInventory): BootstrapSecret[] {
   const { lgtm } = inventory.platform;
   if (!lgtm.enabled) return [];
   if (lgtm.role === "spoke") return [telemetryHubCredentials];
   return [
+    mimirObjectStoreSecret,
     ...lgtm.spokes.map(telemetryTenantSecret),
     ...(lgtm.alerts?.smtp.user !== undefined ? [grafanaSmtpSecret] : []),
   ];

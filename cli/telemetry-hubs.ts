@@ -5,6 +5,7 @@ import {
   InventoryError,
   inventoryKey,
   loadInventoryFile,
+  statedTelemetryHub,
   telemetryHubOf,
   telemetryTenants,
   type ClusterInventory,
@@ -37,12 +38,12 @@ export function resolveTelemetryHubs(
   for (const { source, inventory } of loaded) {
     const { lgtm } = inventory.platform;
     if (!lgtm.enabled || lgtm.role !== "spoke" || !lgtm.hub) continue;
-    if (lgtm.hub.stack === undefined) {
-      const hostname = lgtm.hub.hostname!;
-      hubs.set(inventory.name, { cluster: hostname, hostname, address: lgtm.hub.address! });
+    const stated = statedTelemetryHub(inventory);
+    if (stated) {
+      hubs.set(inventory.name, stated);
       continue;
     }
-    const stack = lgtm.hub.stack;
+    const stack = lgtm.hub.stack!;
     const problem = (message: string) =>
       formatProblem(source, {
         path: [...inventoryPath(source), "platform", "lgtm", "hub", "stack"],

@@ -3,7 +3,7 @@ import { k8s } from "cdk8s-plus-30";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { ComponentWorkload } from "./platform-component";
-import { containerQuantities, restrictedContainerSecurity } from "./pod-defaults";
+import { containerQuantities, restrictedContainerSecurity, restrictedPodSecurity } from "./pod-defaults";
 import { apiServerEgress, type KubernetesApiAccess, type WorkloadPolicy } from "./platform-policies";
 
 /** Configuration of `KubeStateMetrics`. */
@@ -150,12 +150,7 @@ export class KubeStateMetrics extends Construct {
             serviceAccountName: name,
             automountServiceAccountToken: true,
             nodeSelector: { "kubernetes.io/os": "linux" },
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: nobody,
-              runAsGroup: nobody,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(nobody),
             containers: [
               {
                 name,

@@ -421,9 +421,28 @@ export const alloyRbac = {
  * over the network, so it needs no hostPath or DaemonSet.
  */
 export function alloyValues(config: string, hub?: AlloyHub): Record<string, unknown> {
+  const volume = "telemetry-hub";
   return {
     fullnameOverride: lgtmReleases.alloy,
-    controller: { type: "deployment", replicas: 1 },
+    controller: {
+      type: "deployment",
+      replicas: 1,
+      ...(hub
+        ? {
+            volumes: {
+              extra: [
+                {
+                  name: volume,
+                  secret: {
+                    secretName: hub.credentials.name,
+                    items: [{ key: hub.credentials.key, path: "password" }],
+                  },
+                },
+              ],
+            },
+          }
+        : {}),
+    },
     rbac: { create: true, rules: alloyRbac.rules, clusterRules: alloyRbac.clusterRules },
     alloy: {
       configMap: { content: config },
@@ -437,30 +456,11 @@ export function alloyValues(config: string, hub?: AlloyHub): Record<string, unkn
       ...(hub
         ? {
             // A whole-volume mount (no subPath), so a new password reaches the file without a restart.
-            mounts: { extra: [{ name: "telemetry-hub", mountPath: hub.passwordDirectory, readOnly: true }] },
+            mounts: { extra: [{ name: volume, mountPath: hub.passwordDirectory, readOnly: true }] },
             hostAliases: [{ ip: hub.address, hostnames: [hub.hostname] }],
           }
         : {}),
     },
-    ...(hub
-      ? {
-          controller: {
-            type: "deployment",
-            replicas: 1,
-            volumes: {
-              extra: [
-                {
-                  name: "telemetry-hub",
-                  secret: {
-                    secretName: hub.credentials.name,
-                    items: [{ key: hub.credentials.key, path: "password" }],
-                  },
-                },
-              ],
-            },
-          },
-        }
-      : {}),
   };
 }
 

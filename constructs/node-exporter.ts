@@ -2,7 +2,7 @@ import { k8s } from "cdk8s-plus-30";
 import { Construct } from "constructs";
 import { pins } from "../pins";
 import type { ComponentWorkload } from "./platform-component";
-import { containerQuantities, restrictedContainerSecurity } from "./pod-defaults";
+import { containerQuantities, restrictedContainerSecurity, restrictedPodSecurity } from "./pod-defaults";
 
 /** Configuration of `NodeExporter`; every field is optional. */
 export interface NodeExporterProps {
@@ -96,12 +96,7 @@ export class NodeExporter extends Construct {
             nodeSelector: { "kubernetes.io/os": "linux" },
             // Every node, whatever its taints: Talos taints control planes unless they schedule workloads.
             tolerations: [{ operator: "Exists" }],
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: nobody,
-              runAsGroup: nobody,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(nobody),
             containers: [
               {
                 name,

@@ -31,3 +31,8 @@ export function restrictedContainerSecurity(uid: number): k8s.SecurityContext {
     seccompProfile: { type: "RuntimeDefault" },
   };
 }
+
+/** The pod security context of Pod Security `restricted` for pods whose containers run as `uid`. */
+export function restrictedPodSecurity(uid: number): k8s.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}

@@ -115,6 +115,16 @@ export interface TelemetryHub {
   readonly address: string;
 }
 
+/**
+ * A spoke's hub as its inventory states it (`platform.lgtm.hub: { hostname, address }`): the hub's
+ * cluster is known only by that hostname. Undefined for a hub named by its stack, or no spoke.
+ */
+export function statedTelemetryHub(inventory: ClusterInventory): TelemetryHub | undefined {
+  const hub = inventory.platform.lgtm.hub;
+  if (inventory.platform.lgtm.role !== "spoke" || !hub?.hostname || !hub.address) return undefined;
+  return { cluster: hub.hostname, hostname: hub.hostname, address: hub.address };
+}
+
 /** The hub a cluster is: its ingest endpoint, for its spokes. */
 export function telemetryHubOf(hub: ClusterInventory): TelemetryHub {
   return { cluster: hub.name, hostname: telemetryHostname(hub), address: hub.gateways.internal };

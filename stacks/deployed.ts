@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { projectStackReference } from "./telemetry-hub";
 import type { ClusterInventory, ClusterVersions, Problem } from "../inventory";
 
 /**
@@ -39,18 +40,9 @@ export interface PreviousDeployment {
   readonly record?: DeployedRecord;
 }
 
-/**
- * The stack's own last outputs, through a StackReference to itself. A self-hosted backend names every
- * stack `organization/<project>/<stack>` in its project-scoped layout and plain `<stack>` in the older
- * one; the plain name resolves within the current project in both.
- */
+/** The stack's own last outputs, through a StackReference to itself (`projectStackReference`). */
 export async function previousDeployment(): Promise<PreviousDeployment> {
-  const organization = pulumi.getOrganization();
-  const self = new pulumi.StackReference(
-    organization === "organization"
-      ? pulumi.getStack()
-      : `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`,
-  );
+  const self = projectStackReference(pulumi.getStack());
   const [endpoint, deployed] = await Promise.all([
     self.getOutputDetails("apiEndpoint"),
     self.getOutputDetails("deployed"),

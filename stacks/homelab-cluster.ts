@@ -120,8 +120,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     this.tunnelId = edge?.tunnelId;
     this.gatewayAddresses = { ...inventory.gateways };
     this.publicHostnames = charts.publicExposures.map((exposure) => exposure.host).sort();
-    this.telemetry =
-      charts.telemetry?.role === "hub" ? telemetryHubRecord(inventory, charts.telemetry.tenants) : undefined;
+    this.telemetry = telemetryHubRecord(inventory);
     this.telemetryCredentials = platform.telemetryCredentials;
     // The versions are recorded only once tuppr reports both upgrades completed (their resources wait
     // for it): a failed or interrupted run leaves the record, and so the held configs, as they were.

@@ -9,6 +9,7 @@ import {
   inventoryKey,
   proxmoxApiTokenSettings,
   proxmoxTokenHost,
+  statedTelemetryHub,
   upgradeProblems,
 } from "../inventory";
 import {
@@ -66,7 +67,7 @@ export = async () => {
           }),
         )
       : {
-          hub: { cluster: lgtm.hub.hostname!, hostname: lgtm.hub.hostname!, address: lgtm.hub.address! },
+          hub: statedTelemetryHub(inventory)!,
           password: requireSecretSetting(secretSettings.telemetryHubPassword),
         };
   }

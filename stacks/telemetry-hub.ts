@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { telemetryHubOf, type ClusterInventory, type TelemetryHub } from "../inventory";
+import {
+  isObservabilityHub,
+  telemetryHubOf,
+  telemetryTenants,
+  type ClusterInventory,
+  type TelemetryHub,
+} from "../inventory";
 
 /** What a hub's stack exports for its spokes (`telemetry`); its passwords are the secret `telemetryCredentials`. */
 export interface TelemetryHubRecord extends TelemetryHub {
@@ -8,13 +14,9 @@ export interface TelemetryHubRecord extends TelemetryHub {
 }
 
 /** The hub's record, as the hub's stack exports it: undefined for a cluster that is not a hub. */
-export function telemetryHubRecord(
-  inventory: ClusterInventory,
-  tenants: readonly string[],
-): TelemetryHubRecord | undefined {
-  const { lgtm } = inventory.platform;
-  if (!lgtm.enabled || lgtm.role !== "hub") return undefined;
-  return { ...telemetryHubOf(inventory), tenants: [...tenants] };
+export function telemetryHubRecord(inventory: ClusterInventory): TelemetryHubRecord | undefined {
+  if (!isObservabilityHub(inventory)) return undefined;
+  return { ...telemetryHubOf(inventory), tenants: telemetryTenants(inventory) };
 }
 
 /** Where a spoke ships its telemetry, and its password there (secret). */
@@ -24,8 +26,10 @@ export interface SpokeTarget {
 }
 
 /**
- * A StackReference to another stack of this project, named as `previousDeployment` names its own: plain
- * on the self-hosted backends (resolved within the project), `<org>/<project>/<stack>` on Pulumi Cloud.
+ * A StackReference to a stack of this project (another, or this one): plain on the self-hosted backends,
+ * which name every stack `organization/<project>/<stack>` in their project-scoped layout and plain
+ * `<stack>` in the older one, the plain name resolving within the current project in both;
+ * `<org>/<project>/<stack>` on Pulumi Cloud.
  */
 export function projectStackReference(stack: string): pulumi.StackReference {
   const organization = pulumi.getOrganization();
@@ -36,8 +40,8 @@ export function projectStackReference(stack: string): pulumi.StackReference {
 
 /**
  * A spoke's hub, read from the hub's stack outputs (`platform.lgtm.hub.stack`). Stops with the order to
- * deploy in when the hub's stack is missing, has not been deployed with its observability yet, or does not
- * list this cluster among its spokes. `problem` names the key and message as the stack file's errors do.
+ * deploy in when the hub's stack has not been deployed with its observability yet, or does not list this
+ * cluster among its spokes. `problem` names the key and message as the stack file's errors do.
  */
 export async function hubFromStack(
   inventory: ClusterInventory,
@@ -45,15 +49,10 @@ export async function hubFromStack(
   problem: (message: string) => string,
 ): Promise<SpokeTarget> {
   const order = `deploy the hub first — list ${inventory.name} in platform.lgtm.spokes of Pulumi.${hubStack}.yaml, run \`pulumi up -s ${hubStack}\`, then this stack`;
-  let record: unknown;
+  // A stack that does not exist fails Pulumi's own read of the reference ("unknown stack") first.
   const reference = projectStackReference(hubStack);
-  try {
-    const details = await reference.getOutputDetails("telemetry");
-    record = details.value ?? details.secretValue;
-  } catch {
-    throw new pulumi.RunError(problem(`${hubStack}: the hub's stack cannot be read — ${order}`));
-  }
-  const hub = asHubRecord(record);
+  const details = await reference.getOutputDetails("telemetry");
+  const hub = asHubRecord(details.value ?? details.secretValue);
   if (!hub) {
     throw new pulumi.RunError(
       problem(

@@ -5,7 +5,8 @@ import { parse } from "yaml";
 import { componentFileStem } from "../../charts/components";
 import { edgeFakes } from "./edge-fakes";
 import { previousOutputs, type OtherStack } from "./previous-deployment";
-import { parseInventory, telemetryHubOf, telemetryTenants } from "../../inventory";
+import { parseInventory } from "../../inventory";
+import { telemetryHubRecord } from "../../stacks/telemetry-hub";
 import { recordPulumi, valueOf } from "./pulumi-harness";
 import { talosFakes } from "./talos-fakes";
 
@@ -112,7 +113,7 @@ export function deployedHubs(): Record<string, OtherStack> {
     if (!lgtm.enabled || lgtm.role !== "hub") continue;
     hubs[stack] = {
       outputs: {
-        telemetry: { ...telemetryHubOf(inventory), tenants: telemetryTenants(inventory) },
+        telemetry: telemetryHubRecord(inventory),
         telemetryCredentials: Object.fromEntries(
           lgtm.spokes.map((spoke) => [spoke, `fake-telemetry-password-${spoke}`]),
         ),
